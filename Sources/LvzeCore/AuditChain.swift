@@ -1,0 +1,120 @@
+import Crypto
+import Foundation
+
+/// One entry of the audit trail as it is hashed. The hash covers every field and the
+/// previous entry's hash, so editing, deleting or reordering entries breaks the chain.
+public struct AuditEntryContent: Sendable, Equatable {
+    public var seq: Int
+    /// ISO 8601 UTC with milliseconds; kept as text so both databases hash the same bytes.
+    public var at: String
+    public var userID: Int?
+    public var username: String
+    public var unitID: Int?
+    public var address: String
+    public var action: String
+    public var objectType: String
+    public var objectID: String
+    public var summary: String
+    public var before: String?
+    public var after: String?
+    public var prevHash: String
+
+    public init(seq: Int, at: String, userID: Int?, username: String, unitID: Int?, address: String,
+                action: String, objectType: String, objectID: String, summary: String,
+                before: String?, after: String?, prevHash: String) {
+        self.seq = seq
+        self.at = at
+        self.userID = userID
+        self.username = username
+        self.unitID = unitID
+        self.address = address
+        self.action = action
+        self.objectType = objectType
+        self.objectID = objectID
+        self.summary = summary
+        self.before = before
+        self.after = after
+        self.prevHash = prevHash
+    }
+
+    /// Length-prefixed fields: no choice of separator can be forged by content.
+    var canonical: String {
+        func f(_ s: String?) -> String {
+            guard let s else { return "-1:" }
+            return "\(s.utf8.count):\(s)"
+        }
+        return [f(String(seq)), f(at), f(userID.map(String.init)), f(username), f(unitID.map(String.init)),
+                f(address), f(action), f(objectType), f(objectID), f(summary), f(before), f(after), f(prevHash)]
+            .joined()
+    }
+
+    public var computedHash: String {
+        SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+public enum AuditChain {
+    /// The previous hash of the first entry.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    public struct Break: Sendable, Equatable, CustomStringConvertible {
+        /// Sequence number of the first entry that does not verify (or that is missing).
+        public var seq: Int
+        public var reason: String
+        public var description: String { "第\(seq)条：\(reason)" }
+    }
+
+    /// Checks entries one at a time in stored order, so a long trail verifies in flat memory.
+    public struct Verifier: Sendable {
+        private var expectedSeq = 1
+        private var prev = AuditChain.genesis
+        public private(set) var count = 0
+
+        public init() {}
+
+        /// The break this entry reveals, or nil when it links correctly.
+        public mutating func feed(_ content: AuditEntryContent, hash: String) -> Break? {
+            if content.seq != expectedSeq {
+                return Break(seq: expectedSeq, reason: content.seq > expectedSeq
+                             ? "缺失（下一条为第\(content.seq)条），条目被删除"
+                             : "序号重复或顺序被调换（出现第\(content.seq)条）")
+            }
+            if content.prevHash != prev {
+                return Break(seq: content.seq, reason: "前序哈希与上一条不符，条目被删除、插入或调换")
+            }
+            if content.computedHash != hash {
+                return Break(seq: content.seq, reason: "内容与哈希不符，条目被篡改")
+            }
+            prev = hash
+            expectedSeq += 1
+            count += 1
+            return nil
+        }
+
+        /// Compares the end of the chain with the head the database recorded, which catches
+        /// a removed tail.
+        public func finish(head: (seq: Int, hash: String)?) -> Break? {
+            guard let head else { return nil }
+            if head.seq >= expectedSeq {
+                return Break(seq: expectedSeq, reason: "缺失（链头记录共\(head.seq)条），末尾条目被删除")
+            }
+            if head.seq == expectedSeq - 1, head.seq > 0, head.hash != prev {
+                return Break(seq: head.seq, reason: "与链头记录的哈希不符")
+            }
+            if head.seq < expectedSeq - 1 {
+                return Break(seq: head.seq + 1, reason: "链头记录只有\(head.seq)条，其后的条目来历不明")
+            }
+            return nil
+        }
+    }
+
+    /// Verifies a whole sequence at once.
+    public static func verify<S: Sequence>(_ entries: S, head: (seq: Int, hash: String)?) -> Break?
+    where S.Element == (content: AuditEntryContent, hash: String) {
+        var verifier = Verifier()
+        for (content, hash) in entries {
+            if let problem = verifier.feed(content, hash: hash) { return problem }
+        }
+        return verifier.finish(head: head)
+    }
+}

@@ -1,0 +1,141 @@
+import ConsoleKit
+import Fluent
+import Foundation
+import LvzeCore
+import Vapor
+
+/// A command-line failure: printed in Chinese on standard error, exit status 1.
+public struct CLIError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// `lvze user create NAME --role ROLE[,ROLE] --unit CODE [--name 姓名] [--password-stdin]`
+struct UserCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["create": UserCreateCommand()]
+    var help: String { "账号管理（user create）" }
+}
+
+struct UserCreateCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "username", help: "用户名") var username: String
+        @Option(name: "role", help: "角色，多个用逗号分隔：sysadmin, secadmin, auditor, leader, clerk, reviewer, discipline")
+        var role: String?
+        @Option(name: "unit", help: "所属单位代码，如 DEMO") var unit: String?
+        @Option(name: "name", help: "姓名（默认同用户名）") var displayName: String?
+        @Flag(name: "password-stdin", help: "从标准输入读取密码（一行）") var passwordStdin: Bool
+        init() {}
+    }
+
+    var help: String { "新建账号" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        var roles: Set<Role> = []
+        var problems: [String] = []
+        let roleText = signature.role ?? ""
+        if roleText.isEmpty { problems.append("--role：必须指定角色（sysadmin, secadmin, auditor, leader, clerk, reviewer, discipline）") }
+        for raw in roleText.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !raw.isEmpty {
+            if let r = Role(rawValue: raw) { roles.insert(r) }
+            else { problems.append("--role：「\(raw)」不是角色，可选 sysadmin, secadmin, auditor, leader, clerk, reviewer, discipline") }
+        }
+        if (signature.unit ?? "").isEmpty { problems.append("--unit：必须指定所属单位代码") }
+        guard problems.isEmpty else { throw CLIError(problems.joined(separator: "\n")) }
+        let input = NewUserInput(username: signature.username, displayName: signature.displayName, unitCode: signature.unit, adminRole: nil)
+        let checked: NewUserInput.Checked
+        do {
+            checked = try await input.check(scope: nil, roles: roles, on: app.db)
+        } catch let failure as ValidationFailure {
+            throw CLIError(failure.errors.map(\.description).joined(separator: "\n"))
+        }
+        let grantedRoles = roles
+        var password: String
+        var mustChange = false
+        if signature.passwordStdin {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw CLIError("--password-stdin：标准输入中没有读到密码")
+            }
+            password = line
+            let issues = app.lvze.settings.passwordPolicy.problems(password: password, username: checked.username)
+            guard issues.isEmpty else { throw CLIError("密码不符合策略：" + issues.joined(separator: "；")) }
+        } else {
+            password = Secrets.password()
+            mustChange = true
+        }
+        let cost = app.lvze.configuration.bcryptCost
+        let pw = password
+        let hash = try await app.threadPool.runIfActive { try Bcrypt.hash(pw, cost: cost) }
+        let user = User.make(checked, passwordHash: hash, mustChange: mustChange, now: app.lvze.clock.now())
+        try await app.db.transaction { tx in
+            try await user.create(on: tx)
+            try await app.lvze.audit.append(.create, actor: .system("cli"), objectType: "user", objectID: String(user.id!),
+                                            summary: "命令行新建账号「\(user.username)」", after: user.snapshot,
+                                            at: app.lvze.clock.now(), on: tx)
+            try await app.lvze.audit.append(.rolesChanged, actor: .system("cli"), objectType: "user", objectID: String(user.id!),
+                                            summary: "「\(user.username)」设为\(grantedRoles.sorted().map(\.label).joined(separator: "、"))",
+                                            before: [String](), after: grantedRoles.sorted().map(\.rawValue),
+                                            at: app.lvze.clock.now(), on: tx)
+        }
+        context.console.print("已创建账号 \(user.username)（\(roles.sorted().map(\.label).joined(separator: "、"))，\(checked.unit.name)）")
+        if mustChange { context.console.print("初始密码：\(password)（仅显示这一次，首次登录须修改）") }
+    }
+}
+
+/// `lvze audit verify`: walks the hash chain; exits non-zero naming the first broken entry.
+struct AuditCommands: AsyncCommandGroup {
+    var commands: [String: any AnyAsyncCommand] = ["verify": AuditVerifyCommand()]
+    var help: String { "审计日志（audit verify）" }
+}
+
+struct AuditVerifyCommand: AsyncCommand {
+    struct Signature: CommandSignature { init() {} }
+    var help: String { "校验审计日志哈希链" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        let (count, problem) = try await app.lvze.audit.verify(on: app.db)
+        if let problem {
+            throw CLIError("审计日志校验未通过：\(problem.description)（此前\(count)条完好）")
+        }
+        try await app.lvze.audit.append(.auditVerified, actor: .system("cli"), objectType: "audit", objectID: "",
+                                        summary: "命令行校验审计日志：\(count)条完好", at: app.lvze.clock.now(), on: app.db)
+        context.console.print("审计日志完整：\(count)条，哈希链校验通过")
+    }
+}
+
+/// `lvze demo`: loads the demo district into an empty database.
+struct DemoCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "seed", help: "随机种子（默认 1）") var seed: Int?
+        init() {}
+    }
+    var help: String { "向空数据库载入示范区演示数据" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        guard let summary = try await loadDemoIfEmpty(context.application, seed: UInt64(signature.seed ?? 1)) else {
+            throw CLIError("数据库中已有单位，演示数据只能载入空数据库（可设置 LVZE_DATA 指向新的数据目录）")
+        }
+        printDemoSummary(summary, console: context.console)
+    }
+}
+
+/// Builds the demo district when the database has no units yet; nil otherwise.
+func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1) async throws -> DemoDistrict.Summary? {
+    guard try await OrgUnit.query(on: app.db).count() == 0 else { return nil }
+    let cost = app.lvze.configuration.bcryptCost
+    let summary = try await app.db.transaction { tx in
+        try await DemoDistrict(db: tx, seed: seed).build(today: LocalDate(app.lvze.clock.now()), bcryptCost: cost,
+                                                           threadPool: app.threadPool)
+    }
+    try await app.lvze.audit.append(.create, actor: .system("demo"), objectType: "demo", objectID: "DEMO",
+                                    summary: "载入示范区演示数据：\(summary.units)个单位、\(summary.people)名人员、\(summary.accounts.count)个账号",
+                                    at: app.lvze.clock.now(), on: app.db)
+    return summary
+}
+
+func printDemoSummary(_ summary: DemoDistrict.Summary, console: any Console) {
+    console.print("已载入示范区（代码 DEMO）：\(summary.units)个单位和组织、\(summary.people)名人员。演示账号（密码均为 \(DemoDistrict.password)）：")
+    for (username, role, unit) in summary.accounts {
+        console.print("  \(username.padding(toLength: 12, withPad: " ", startingAt: 0)) \(role)  \(unit)")
+    }
+}

@@ -1,0 +1,125 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import LvzeCore
+import NIOCore
+import SQLKit
+import Vapor
+
+/// Sets up storage, migrations, security middleware, views and routes.
+/// `beforeMigrate` lets the test suite start PostgreSQL runs from an empty schema.
+public func configure(_ app: Application, _ configuration: LvzeConfiguration,
+                      beforeMigrate: (@Sendable (Application) async throws -> Void)? = nil) async throws {
+    app.lvze = LvzeServices(configuration: configuration)
+    try configureDatabase(app, configuration)
+    try await beforeMigrate?(app)
+    app.migrations.add(M001_Foundation())
+    try await app.autoMigrate()
+    try await tuneDatabase(app)
+    try await app.lvze.settings.load(on: app.db)
+
+    // Views and static files ship inside the package's resource bundle, so the binary works
+    // from any working directory.
+    let resources = Bundle.module.bundleURL.appendingPathComponent("Resources")
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+        sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"))
+    app.leaf.cache.isEnabled = app.environment != .development
+
+    app.routes.defaultMaxBodySize = "2mb"
+    app.middleware = Middlewares()
+    app.middleware.use(ErrorPageMiddleware())
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(try StaticFiles(directory: resources.appendingPathComponent("Public").path))
+    app.middleware.use(SessionMiddleware())
+    app.middleware.use(CSRFMiddleware())
+    try routes(app)
+}
+
+func routes(_ app: Application) throws {
+    let auth = AuthController()
+    try app.register(collection: auth)
+    APIController().bootPublic(routes: app)
+    let protected = app.grouped(RequireLoginMiddleware())
+    auth.bootProtected(routes: protected)
+    HomeController().boot(routes: protected)
+    UnitController().boot(routes: protected)
+    PersonController().boot(routes: protected)
+    SystemController().boot(routes: protected)
+    AdminController().boot(routes: protected)
+    SecurityController().boot(routes: protected)
+    AuditController().boot(routes: protected)
+    APIController().bootProtected(routes: protected)
+}
+
+private func configureDatabase(_ app: Application, _ configuration: LvzeConfiguration) throws {
+    if let url = configuration.databaseURL, !url.isEmpty {
+        do {
+            var config = try SQLPostgresConfiguration(url: url)
+            config.searchPath = nil
+            app.databases.use(.postgres(configuration: config, sqlLogLevel: .debug), as: .psql)
+        } catch {
+            throw StartupError("环境变量 DATABASE_URL 不是有效的 PostgreSQL 地址（应形如 postgres://用户:密码@主机:5432/库名）")
+        }
+    } else if configuration.dataDirectory == ":memory:" {
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    } else {
+        let dir = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw StartupError("无法创建数据目录 \(dir.path)（LVZE_DATA）：\(error.localizedDescription)")
+        }
+        app.databases.use(.sqlite(.file(dir.appendingPathComponent("lvze.sqlite").path)), as: .sqlite)
+    }
+}
+
+/// SQLite: WAL so readers never wait for the writer, and a bounded busy timeout on every
+/// pooled connection (one per event loop) instead of SQLiteNIO's wait-forever handler.
+/// Foreign keys are switched on by the driver for each connection.
+private func tuneDatabase(_ app: Application) async throws {
+    guard app.db.dialect == .sqlite else { return }
+    _ = try await app.db.sql.raw("PRAGMA journal_mode = WAL").all()
+    for eventLoop in app.eventLoopGroup.makeIterator() {
+        guard let db = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+        _ = try await db.raw("PRAGMA busy_timeout = 5000").all()
+        _ = try await db.raw("PRAGMA synchronous = NORMAL").all()
+    }
+}
+
+/// A configuration problem found at start, explained in Chinese; the process exits non-zero.
+public struct StartupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
+
+/// Serves files from the bundled Public folder under /static with a long cache lifetime.
+struct StaticFiles: AsyncMiddleware {
+    let files: [String: (ByteBuffer, HTTPMediaType)]
+
+    init(directory: String) throws {
+        var files: [String: (ByteBuffer, HTTPMediaType)] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for name in names {
+            let data = try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent(name))
+            let ext = (name as NSString).pathExtension
+            let type = HTTPMediaType.fileExtension(ext) ?? .binary
+            files["/static/" + name] = (ByteBuffer(data: data), type)
+        }
+        self.files = files
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard request.method == .GET || request.method == .HEAD, let (body, type) = files[request.url.path] else {
+            return try await next.respond(to: request)
+        }
+        let response = Response(status: .ok, body: .init(buffer: body))
+        response.headers.contentType = type
+        response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
+        return response
+    }
+}

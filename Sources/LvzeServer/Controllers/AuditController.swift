@@ -1,0 +1,179 @@
+import Fluent
+import LvzeCore
+import Vapor
+
+/// The audit administrator's view of the trail: filter, page, export, verify. Nothing
+/// here or anywhere else edits or deletes an entry.
+struct AuditController {
+    func boot(routes: any RoutesBuilder) {
+        routes.get("audit", use: list)
+        routes.get("audit", "export", use: export)
+        routes.post("audit", "verify", use: verify)
+    }
+
+    struct Filter {
+        var from: LocalDate?
+        var to: LocalDate?
+        var user: String
+        var action: String
+        var text: String
+        var errors: [String] = []
+
+        init(_ req: Request) {
+            func q(_ k: String) -> String { ((try? req.query.get(String.self, at: k)) ?? "").trimmingCharacters(in: .whitespaces) }
+            user = q("user"); action = q("action"); text = q("text")
+            let f = q("from"), t = q("to")
+            if !f.isEmpty { from = LocalDate.parse(f); if from == nil { errors.append("«起始日期»：「\(f)」不是有效日期") } }
+            if !t.isEmpty { to = LocalDate.parse(t); if to == nil { errors.append("«截止日期»：「\(t)」不是有效日期") } }
+        }
+
+        /// Dates are local (China) days; entries are stored in UTC, so the bounds shift by the zone offset.
+        func apply(_ b: QueryBuilder<AuditEntry>) -> QueryBuilder<AuditEntry> {
+            var b = b
+            if let from { b = b.filter(\.$at >= utcStart(of: from)) }
+            if let to { b = b.filter(\.$at < utcStart(of: to.adding(days: 1))) }
+            if !user.isEmpty { b = b.filter(\.$username == user) }
+            if !action.isEmpty { b = b.filter(\.$action == action) }
+            if !text.isEmpty { b = b.group(.or) { $0.filter(\.$summary ~~ text).filter(\.$objectID == text) } }
+            return b
+        }
+
+        var queryString: String {
+            var parts: [String] = []
+            for (k, v) in [("from", from?.iso ?? ""), ("to", to?.iso ?? ""), ("user", user), ("action", action), ("text", text)] where !v.isEmpty {
+                parts.append("\(k)=\(v.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            }
+            return parts.joined(separator: "&")
+        }
+    }
+
+    struct Row: Encodable {
+        var seq: Int
+        var at: String
+        var username: String
+        var address: String
+        var action: String
+        var object: String
+        var summary: String
+        var changes: String
+    }
+
+    struct Option: Encodable {
+        var value: String
+        var label: String
+        var selected: Bool
+    }
+
+    struct ListContent: Encodable {
+        var rows: [Row]
+        var from: String
+        var to: String
+        var user: String
+        var text: String
+        var actions: [Option]
+        var total: Int
+        var next: String?
+        var exportLink: String
+        var errors: [String]
+        var verification: String?
+        var verificationOK: Bool
+    }
+
+    /// Newest first, keyset-paged by sequence number so deep pages cost the same as the first.
+    func list(req: Request) async throws -> Response {
+        try await renderList(req, verification: nil)
+    }
+
+    private func renderList(_ req: Request, verification: String?) async throws -> Response {
+        try req.require(.auditor)
+        let filter = Filter(req)
+        let before = try? req.query.get(Int.self, at: "before")
+        var rows: [Row] = []
+        var total = 0
+        var next: String?
+        if filter.errors.isEmpty {
+            total = try await filter.apply(AuditEntry.query(on: req.db)).count()
+            var b = filter.apply(AuditEntry.query(on: req.db))
+            if let before { b = b.filter(\.$seq < before) }
+            let entries = try await b.sort(\.$seq, .descending).limit(101).all()
+            rows = entries.prefix(100).map(row)
+            if entries.count > 100, let last = rows.last {
+                next = "?" + [filter.queryString, "before=\(last.seq)"].filter { !$0.isEmpty }.joined(separator: "&")
+            }
+        }
+        let content = ListContent(
+            rows: rows, from: filter.from?.iso ?? "", to: filter.to?.iso ?? "", user: filter.user, text: filter.text,
+            actions: [Option(value: "", label: "全部操作", selected: filter.action.isEmpty)]
+                + AuditAction.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: $0.rawValue == filter.action) },
+            total: total, next: next, exportLink: SiteURL.auditExport.path + "?" + filter.queryString,
+            errors: filter.errors, verification: verification, verificationOK: verification?.hasPrefix("完整") ?? false)
+        return try await req.render("audit/list", title: "审计日志", content, section: "/admin")
+    }
+
+    private func row(_ e: AuditEntry) -> Row {
+        var changes = ""
+        if e.before != nil || e.after != nil {
+            changes = [e.before.map { "原：\($0)" }, e.after.map { "新：\($0)" }].compactMap { $0 }.joined(separator: "\n")
+        }
+        return Row(seq: e.seq, at: ISOTime.localFromISO(e.at), username: e.username, address: e.address,
+                   action: AuditAction.label(of: e.action), object: e.objectType + (e.objectID.isEmpty ? "" : "#\(e.objectID)"),
+                   summary: e.summary, changes: changes)
+    }
+
+    /// CSV (UTF-8 with BOM so Excel opens it as Chinese), streamed in pages. The export
+    /// itself is audited.
+    func export(req: Request) async throws -> Response {
+        try req.require(.auditor)
+        let filter = Filter(req)
+        guard filter.errors.isEmpty else { throw Abort(.badRequest, reason: filter.errors.joined(separator: "；")) }
+        var csv = "\u{FEFF}序号,时间,用户,地址,操作,对象,摘要,修改前,修改后,哈希\r\n"
+        var lastSeq = Int.max
+        var count = 0
+        while true {
+            let page = try await filter.apply(AuditEntry.query(on: req.db)).filter(\.$seq < lastSeq)
+                .sort(\.$seq, .descending).limit(2000).all()
+            if page.isEmpty { break }
+            for e in page {
+                let fields = [String(e.seq), ISOTime.localFromISO(e.at), e.username, e.address, AuditAction.label(of: e.action),
+                              e.objectType + (e.objectID.isEmpty ? "" : "#\(e.objectID)"), e.summary, e.before ?? "", e.after ?? "", e.hash]
+                csv += fields.map(csvField).joined(separator: ",") + "\r\n"
+            }
+            count += page.count
+            lastSeq = page.last!.seq
+        }
+        try await req.audit(.export, "audit", "", "导出审计日志\(count)条（\(filter.queryString.isEmpty ? "全部" : filter.queryString.removingPercentEncoding ?? "")）")
+        let response = Response(status: .ok, body: .init(string: csv))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        let name = "审计日志-\(LocalDate(req.now).iso).csv"
+        response.headers.replaceOrAdd(name: .contentDisposition,
+                                      value: "attachment; filename=\"audit.csv\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "audit.csv")")
+        return response
+    }
+
+    func verify(req: Request) async throws -> Response {
+        try req.require(.auditor)
+        let (count, problem) = try await req.lvze.audit.verify(on: req.db)
+        let message = problem.map { "校验未通过：\($0.description)" } ?? "完整：\(count)条日志的哈希链校验通过"
+        try await req.audit(.auditVerified, "audit", "", message)
+        return try await renderList(req, verification: message)
+    }
+}
+
+/// A CSV field, quoted when needed, with formula triggers neutralised (a cell starting
+/// with = + - @ would run as a formula in Excel).
+func csvField(_ value: String) -> String {
+    var v = value
+    if let first = v.first, "=+-@".contains(first) { v = "'" + v }
+    if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        v = "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return v
+}
+
+/// The UTC instant at which a China-local day starts, as stored audit timestamps compare.
+func utcStart(of day: LocalDate) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = .lvzeDefault
+    let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+    return ISOTime.string(date)
+}

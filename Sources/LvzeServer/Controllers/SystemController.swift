@@ -1,0 +1,181 @@
+import Fluent
+import LvzeCore
+import SQLKit
+import Vapor
+
+/// The landing page of each responsibility system, the supervision list and the report
+/// figures that the organisation records already decide.
+struct SystemController {
+    static let readers: [Role] = [.leader, .clerk, .reviewer, .discipline]
+
+    func boot(routes: any RoutesBuilder) {
+        routes.get("systems", ":system", use: system)
+        routes.get("supervision", use: supervision)
+        routes.get("reports", use: reports)
+    }
+
+    struct Link: Encodable {
+        var title: String
+        var detail: String
+        var href: String
+    }
+
+    struct Table: Encodable {
+        var title: String
+        var empty: String
+        var rows: [FlagQueries.Row]
+        var showCleared: Bool
+    }
+
+    struct SystemContent: Encodable {
+        var label: String
+        var duty: String
+        var links: [Link]
+        var tables: [Table]
+        var year: Int
+    }
+
+    func system(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        guard let system = ResponsibilitySystem(rawValue: req.parameters.get("system") ?? "") else { throw Abort(.notFound) }
+        let today = LocalDate(req.now)
+        let year = today.year
+        var links: [Link] = []
+        var tables: [Table] = []
+        let duty: String
+        switch system {
+        case .party:
+            duty = "党委（党组）书记抓基层党建第一责任人职责：健全组织体系、建强干部队伍、整顿后进和软弱涣散基层党组织。"
+            links = [
+                Link(title: "组织架构", detail: "区、部门、镇街、村社区和各级党组织", href: SiteURL.units.path),
+                Link(title: "人员", detail: "村（社区）干部等人员及其任职经历", href: SiteURL.people.path),
+                Link(title: "在任查询", detail: "某日在任的村（社区）党组织书记等，含平均年龄和学历结构", href: SiteURL.incumbents.path),
+            ]
+            tables.append(Table(title: "待转化的后进、软弱涣散党组织", empty: "管辖范围内没有未转化的后进、软弱涣散党组织。",
+                                rows: try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: today),
+                                showCleared: false))
+            tables.append(Table(title: "\(year)年已转化", empty: "\(year)年尚无转化记录。",
+                                rows: try await FlagQueries.cleared(in: p.scope, kinds: [.backward, .weak], year: year, on: req.db),
+                                showCleared: true))
+        case .integrity:
+            duty = "落实党风廉政建设主体责任：明责、督责、考责、问责，推动全面从严治党向基层延伸。"
+            links = [Link(title: "组织架构", detail: "查看各单位及其标记", href: SiteURL.units.path)]
+            tables.append(Table(title: "低收入村、经济薄弱村", empty: "管辖范围内没有被认定的低收入村、经济薄弱村。",
+                                rows: try await FlagQueries.open(in: p.scope, kinds: [.lowIncome, .economicallyWeak], on: req.db, today: today),
+                                showCleared: false))
+            tables.append(Table(title: "\(year)年摘帽", empty: "\(year)年尚无摘帽记录。",
+                                rows: try await FlagQueries.cleared(in: p.scope, kinds: [.lowIncome, .economicallyWeak], year: year, on: req.db),
+                                showCleared: true))
+        case .ideology:
+            duty = "党委（党组）对意识形态工作负主体责任，书记是第一责任人，分管领导负直接责任，班子成员落实一岗双责。"
+            links = [Link(title: "承担主体责任的党组织", detail: "管辖范围内的党委", href: SiteURL.units.path + "?kind=party_committee"),
+                     Link(title: "党组织书记", detail: "今日在任的各级党组织书记", href: SiteURL.incumbents.path + "?post=secretary&kind=party_committee&date=\(today.iso)")]
+        case .safety:
+            duty = "党政同责、一岗双责、齐抓共管、失职追责：管行业必须管安全、管业务必须管安全、管生产经营必须管安全。"
+            links = [Link(title: "生产经营单位", detail: "管辖范围内登记的企业", href: SiteURL.units.path + "?kind=enterprise"),
+                     Link(title: "镇（街道）", detail: "属地监管责任单位", href: SiteURL.units.path + "?kind=town")]
+        }
+        return try await req.render("systems/show", title: system.label,
+                                    SystemContent(label: system.label, duty: duty, links: links, tables: tables, year: year),
+                                    section: SiteURL.system(system).path)
+    }
+
+    struct SupervisionContent: Encodable {
+        var rows: [FlagQueries.Row]
+        var overYear: Int
+    }
+
+    /// Organisations under rectification (整顿) that have not been transformed, oldest first.
+    func supervision(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: LocalDate(req.now))
+        return try await req.render("systems/supervision", title: "整改督办",
+                                    SupervisionContent(rows: rows, overYear: rows.filter { $0.days > 365 }.count),
+                                    section: SiteURL.supervision.path)
+    }
+
+    struct Figure: Encodable {
+        var id: String
+        var label: String
+        var value: String
+        var unit: String
+        var basis: String
+    }
+
+    struct ReportsContent: Encodable {
+        var year: Int
+        var years: [Int]
+        var scopeName: String
+        var figures: [Figure]
+    }
+
+    /// The figures of the annual report that the organisation records decide already, for a
+    /// year; the ledgers add the rest.
+    func reports(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        let thisYear = LocalDate(req.now).year
+        let year = (try? req.query.get(Int.self, at: "year")).flatMap { (2000...thisYear).contains($0) ? $0 : nil } ?? thisYear - 1
+        let figures = try await OrganisationFigures(db: req.db, scope: p.scope, year: year).all()
+        return try await req.render("systems/reports", title: "述职报告", ReportsContent(
+            year: year, years: Array((thisYear - 4...thisYear).reversed()), scopeName: p.unit.name, figures: figures),
+                                    section: SiteURL.reports.path)
+    }
+}
+
+/// Report figures computed from units, flags and positions (ids from report-figures.md).
+struct OrganisationFigures {
+    let db: any Database
+    let scope: UnitPath
+    let year: Int
+
+    func all() async throws -> [SystemController.Figure] {
+        let start = "\(year)-01-01", end = "\(year)-12-31"
+        var out: [SystemController.Figure] = []
+        let temp = try await OrgUnit.query(on: db).within(scope).filter(\.$kind == UnitKind.temporaryParty.rawValue)
+            .filter(\.$foundedOn >= start).filter(\.$foundedOn <= end).count()
+        out.append(.init(id: "party.temp_orgs.created", label: "成立临时党组织", value: "\(temp)", unit: "个",
+                         basis: "类型为临时党组织、成立日期在\(year)年的单位"))
+        let backward = try await FlagQueries.cleared(in: scope, kinds: [.backward], year: year, on: db)
+            .filter { $0.unitKind == UnitKind.town.label || $0.unitKind == UnitKind.partyCommittee.label }.count
+        out.append(.init(id: "party.backward_orgs.transformed", label: "转化后进镇党委", value: "\(backward)", unit: "个",
+                         basis: "后进标记在\(year)年解除的镇（街道）及其党委"))
+        let weak = try await FlagQueries.cleared(in: scope, kinds: [.weak], year: year, on: db).count
+        out.append(.init(id: "party.weak_orgs.transformed", label: "转化软弱涣散村级党组织", value: "\(weak)", unit: "个",
+                         basis: "软弱涣散标记在\(year)年解除的组织"))
+        let (avg, share, n) = try await villageSecretaries(on: LocalDate(year: year, month: 12, day: 31)!)
+        out.append(.init(id: "party.village_secretaries.avg_age", label: "村（社区）书记平均年龄", value: avg, unit: "岁",
+                         basis: "\(year)年12月31日在任的\(n)名村（社区）党组织书记"))
+        out.append(.init(id: "party.village_secretaries.college_share", label: "村（社区）书记大专以上学历占比", value: share, unit: "%",
+                         basis: "同上，学历为大专、本科或研究生者所占比例"))
+        let villages = try await OrgUnit.query(on: db).within(scope)
+            .join(UnitFlag.self, on: \OrgUnit.$id == \UnitFlag.$unit.$id)
+            .filter(UnitFlag.self, \.$flag ~~ [UnitFlagKind.lowIncome.rawValue, UnitFlagKind.economicallyWeak.rawValue])
+            .filter(UnitFlag.self, \.$setOn <= end)
+            .group(.or) { $0.filter(UnitFlag.self, \.$clearedOn == nil).filter(UnitFlag.self, \.$clearedOn > end) }
+            .unique().all(\.$id)
+        out.append(.init(id: "integrity.poverty.villages", label: "低收入村和经济薄弱村", value: "\(Set(villages).count)", unit: "个",
+                         basis: "\(year)年12月31日带有低收入村或经济薄弱村标记的村"))
+        return out
+    }
+
+    /// Mean age (one decimal) and college share of village/community party secretaries in
+    /// office on `date`; "—" when there are none, never 0.
+    func villageSecretaries(on date: LocalDate) async throws -> (String, String, Int) {
+        let positions = try await Position.query(on: db)
+            .join(OrgUnit.self, on: \Position.$unit.$id == \OrgUnit.$id)
+            .join(Person.self, on: \Position.$person.$id == \Person.$id)
+            .filter(\.$post == Post.secretary.rawValue)
+            .filter(\.$startOn <= date.iso)
+            .group(.or) { $0.filter(\.$endOn == nil).filter(\.$endOn >= date.iso) }
+            .filter(OrgUnit.self, \.$kind == UnitKind.village.rawValue)
+            .filter(OrgUnit.self, \.$path >= scope.value).filter(OrgUnit.self, \.$path < scope.subtreeUpperBound)
+            .all()
+        var people: [Int: Person] = [:]
+        for pos in positions { let person = try pos.joined(Person.self); people[person.id!] = person }
+        guard !people.isEmpty else { return ("—", "—", 0) }
+        let ages = people.values.compactMap { $0.birthDate.flatMap(LocalDate.parse)?.age(on: date) }
+        let college = people.values.filter { $0.education.flatMap(Education.init(rawValue:))?.isCollegeOrAbove == true }.count
+        let avg = ages.isEmpty ? "—" : String(format: "%.1f", Double(ages.reduce(0, +)) / Double(ages.count))
+        return (avg, String(format: "%.1f", Double(college) * 100 / Double(people.count)), people.count)
+    }
+}

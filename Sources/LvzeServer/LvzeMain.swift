@@ -1,0 +1,106 @@
+import ConsoleKit
+import Foundation
+import Vapor
+
+/// The `lvze` executable: reads the environment, configures the app, runs the command.
+public enum LvzeMain {
+    public static func run() async -> Int32 {
+        var arguments = CommandLine.arguments
+        // `serve --demo` is ours; Vapor's serve command gets the rest (--hostname, --port).
+        var demo = false
+        if arguments.count > 1, arguments[1] == "serve", let i = arguments.firstIndex(of: "--demo") {
+            demo = true
+            arguments.remove(at: i)
+        }
+        if arguments.count == 1 { arguments.append("serve") }
+        let env = ProcessInfo.processInfo.environment
+        var bcryptCost = 12
+        if let raw = env["LVZE_BCRYPT_COST"], !raw.isEmpty {
+            guard let n = Int(raw), (4...16).contains(n) else {
+                FileHandle.standardError.write(Data("错误：环境变量 LVZE_BCRYPT_COST 须为4到16之间的整数\n".utf8))
+                return 2
+            }
+            bcryptCost = n
+        }
+        let configuration = LvzeConfiguration(
+            dataDirectory: env["LVZE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data",
+            bcryptCost: bcryptCost, databaseURL: env["DATABASE_URL"], demo: demo,
+            adminPassword: env["LVZE_ADMIN_PASSWORD"])
+
+        var vaporEnv: Environment
+        do {
+            vaporEnv = try Environment.detect(arguments: arguments)
+        } catch {
+            FileHandle.standardError.write(Data("错误：命令行参数有误：\(error)\n".utf8))
+            return 2
+        }
+        let app: Application
+        do {
+            app = try await Application.make(vaporEnv)
+        } catch {
+            FileHandle.standardError.write(Data("错误：无法启动：\(error)\n".utf8))
+            return 1
+        }
+        var status: Int32 = 0
+        do {
+            try await configure(app, configuration)
+            app.asyncCommands.use(UserCommands(), as: "user")
+            app.asyncCommands.use(AuditCommands(), as: "audit")
+            app.asyncCommands.use(DemoCommand(), as: "demo")
+            let isServe = vaporEnv.arguments.count > 1 && vaporEnv.arguments[1] == "serve"
+            if isServe, demo, let summary = try await loadDemoIfEmpty(app) {
+                printDemoSummary(summary, console: app.console)
+            }
+            if let admin = try await Bootstrap.ensureAdmin(app) {
+                if admin.generated {
+                    app.console.print("已创建系统管理员账号 admin，初始密码：\(admin.password)")
+                    app.console.print("（此密码只显示这一次，首次登录后须修改；也可在首次启动前设置 LVZE_ADMIN_PASSWORD 指定）")
+                } else {
+                    app.console.print("已创建系统管理员账号 admin，密码为 LVZE_ADMIN_PASSWORD 所设")
+                }
+            }
+            if isServe {
+                let address = serveAddress(vaporEnv.arguments)
+                app.console.print("履责 Lvze 已启动：在浏览器中打开 http://\(address)/ 登录"
+                                  + (demo ? "（演示账号见上；已有数据时不再重复载入）" : ""))
+            }
+            try await app.execute()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("错误：\(error.description)\n".utf8))
+            status = 1
+        } catch let error as StartupError {
+            FileHandle.standardError.write(Data("启动失败：\(error.description)\n".utf8))
+            status = 1
+        } catch let error as CommandError {
+            FileHandle.standardError.write(Data("命令行参数有误：\(describe(error))\n运行 lvze --help 查看用法\n".utf8))
+            status = 2
+        } catch {
+            FileHandle.standardError.write(Data("错误：\(error)\n".utf8))
+            status = 1
+        }
+        try? await app.asyncShutdown()
+        return status
+    }
+
+    private static func serveAddress(_ args: [String]) -> String {
+        var host = "127.0.0.1", port = "8080"
+        for (i, a) in args.enumerated() where i + 1 < args.count {
+            if a == "--hostname" || a == "-H" { host = args[i + 1] }
+            if a == "--port" || a == "-p" { port = args[i + 1] }
+            if a == "--bind" || a == "-b" { return args[i + 1] }
+        }
+        return "\(host):\(port)"
+    }
+
+    private static func describe(_ error: CommandError) -> String {
+        switch error {
+        case .missingCommand: return "缺少子命令"
+        case .unknownCommand(let name, _): return "没有「\(name)」这个命令"
+        case .missingRequiredArgument(let name): return "缺少参数 \(name)"
+        case .invalidArgumentType(let name, _): return "参数 \(name) 的类型不对"
+        case .invalidOptionType(let name, _): return "选项 --\(name) 的值不对"
+        case .unknownInput(let input): return "无法识别的参数 \(input)"
+        @unknown default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Crypto
+import Fluent
+import Foundation
+import LvzeCore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// What the server needs beyond Vapor's own: where its data lives, how hard to hash
+/// passwords, and a clock that tests can move.
+public struct LvzeConfiguration: Sendable {
+    public var dataDirectory: String
+    /// bcrypt cost; 12 in production, low in tests so a suite of logins stays quick.
+    public var bcryptCost: Int
+    public var databaseURL: String?
+    /// Load the demo district on first start.
+    public var demo: Bool
+    public var adminPassword: String?
+
+    public init(dataDirectory: String, bcryptCost: Int = 12, databaseURL: String? = nil,
+                demo: Bool = false, adminPassword: String? = nil) {
+        self.dataDirectory = dataDirectory
+        self.bcryptCost = bcryptCost
+        self.databaseURL = databaseURL
+        self.demo = demo
+        self.adminPassword = adminPassword
+    }
+}
+
+/// A wall clock with an offset tests can advance (idle expiry, lockout expiry).
+public final class LvzeClock: Sendable {
+    private let offset = NIOLockedValueBox<TimeInterval>(0)
+    public init() {}
+    public func now() -> Date { Date().addingTimeInterval(offset.withLockedValue { $0 }) }
+    public func advance(by seconds: TimeInterval) { offset.withLockedValue { $0 += seconds } }
+}
+
+/// Settings cached in memory and written through to the `settings` table.
+public final class SettingsStore: Sendable {
+    private let values = NIOLockedValueBox<[String: String]>([:])
+
+    static let defaults: [String: String] = [
+        "security.password.min_length": "12",
+        "security.password.classes": "3",
+        "security.password.expiry_days": "90",
+        "security.lockout.threshold": "5",
+        "security.lockout.minutes": "15",
+        "security.session.idle_minutes": "30",
+        "site.district_name": "",
+    ]
+
+    func load(on db: any Database) async throws {
+        let rows = try await Setting.query(on: db).all()
+        values.withLockedValue { v in
+            v = [:]
+            for row in rows { if let key = row.id { v[key] = row.value } }
+        }
+    }
+
+    func string(_ key: String) -> String {
+        values.withLockedValue { $0[key] } ?? SettingsStore.defaults[key] ?? ""
+    }
+
+    func int(_ key: String) -> Int { Int(string(key)) ?? Int(SettingsStore.defaults[key] ?? "") ?? 0 }
+
+    func set(_ changes: [String: String], on db: any Database) async throws {
+        try await db.transaction { tx in
+            for (key, value) in changes {
+                if let row = try await Setting.find(key, on: tx) {
+                    row.value = value
+                    try await row.update(on: tx)
+                } else {
+                    try await Setting(key: key, value: value).create(on: tx)
+                }
+            }
+        }
+        values.withLockedValue { v in for (k, val) in changes { v[k] = val } }
+    }
+
+    var passwordPolicy: PasswordPolicy {
+        PasswordPolicy(
+            minLength: int("security.password.min_length"),
+            requiredClasses: int("security.password.classes"),
+            expiryDays: int("security.password.expiry_days"),
+            lockoutThreshold: int("security.lockout.threshold"),
+            lockoutMinutes: int("security.lockout.minutes"),
+            idleMinutes: int("security.session.idle_minutes"))
+    }
+}
+
+/// Everything Lvze keeps on the Vapor application.
+public final class LvzeServices: Sendable {
+    public let configuration: LvzeConfiguration
+    public let clock = LvzeClock()
+    public let settings = SettingsStore()
+    let audit = AuditLog()
+
+    init(configuration: LvzeConfiguration) {
+        self.configuration = configuration
+    }
+}
+
+extension Application {
+    private struct ServicesKey: StorageKey { typealias Value = LvzeServices }
+
+    public var lvze: LvzeServices {
+        get {
+            guard let services = storage[ServicesKey.self] else {
+                fatalError("Lvze services used before configure(_:)")
+            }
+            return services
+        }
+        set { storage[ServicesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var lvze: LvzeServices { application.lvze }
+    var now: Date { application.lvze.clock.now() }
+}
+
+enum Secrets {
+    /// A URL-safe random token of `bytes` random bytes.
+    static func token(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A password that meets the standard policy, for first start and resets.
+    static func password() -> String {
+        let upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ"), lower = Array("abcdefghijkmnpqrstuvwxyz")
+        let digits = Array("23456789"), symbols = Array("@#%+=")
+        var chars: [Character] = [upper.randomElement()!, lower.randomElement()!, digits.randomElement()!, symbols.randomElement()!]
+        let all = upper + lower + digits
+        while chars.count < 16 { chars.append(all.randomElement()!) }
+        return String(chars.shuffled())
+    }
+}
+
+/// Timestamps in the audit trail: ISO 8601, UTC, milliseconds.
+enum ISOTime {
+    static func string(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var t = time_t(ms / 1000)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
+                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(ms % 1000))
+    }
+
+    /// 2025-03-05 14:07 in China Standard Time, for tables.
+    static func local(_ date: Date?) -> String {
+        guard let date else { return "" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .lvzeDefault
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+
+    static func localFromISO(_ iso: String) -> String {
+        // "2025-03-05T06:07:08.123Z" → local time
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: iso).map { local($0) } ?? iso
+    }
+}

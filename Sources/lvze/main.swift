@@ -1,0 +1,4 @@
+import Foundation
+import LvzeServer
+
+exit(await LvzeMain.run())

@@ -1,0 +1,177 @@
+import Fluent
+import FluentSQLiteDriver
+import LvzeCore
+@testable import LvzeServer
+import NIOHTTP1
+import SQLKit
+import XCTest
+import XCTVapor
+
+/// An app on in-memory SQLite, or on an emptied PostgreSQL database when `DATABASE_URL`
+/// is set (CI runs the suite both ways).
+func makeTestApp() async throws -> Application {
+    let app = try await Application.make(.testing)
+    app.logger.logLevel = .warning
+    let url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    do {
+        try await configure(app, LvzeConfiguration(dataDirectory: ":memory:", bcryptCost: 4, databaseURL: url)) { app in
+            guard url != nil else { return }
+            try await app.db.sql.raw("DROP SCHEMA public CASCADE").run()
+            try await app.db.sql.raw("CREATE SCHEMA public").run()
+        }
+    } catch {
+        try await app.asyncShutdown()
+        throw error
+    }
+    return app
+}
+
+/// A small district for tests: DIST › (TA › TA-V1, TB › TB-V1), plus accounts.
+struct Fixture {
+    let dist: OrgUnit, townA: OrgUnit, villageA: OrgUnit, townB: OrgUnit, villageB: OrgUnit
+    let personA: Person, personB: Person
+    static let password = "Test-Passw0rd!"
+
+    static func make(_ app: Application) async throws -> Fixture {
+        let db = app.db
+        func unit(_ code: String, _ name: String, _ kind: UnitKind, _ parent: OrgUnit?) async throws -> OrgUnit {
+            try await OrgUnit.create(.init(code: code, name: name, kind: kind, parent: parent, foundedOn: nil, dissolvedOn: nil,
+                                        sortOrder: 0, note: ""), on: db)
+        }
+        let dist = try await unit("DIST", "测试区", .district, nil)
+        let townA = try await unit("TA", "甲镇", .town, dist)
+        let villageA = try await unit("TA-V1", "甲一村", .village, townA)
+        let townB = try await unit("TB", "乙镇", .town, dist)
+        let villageB = try await unit("TB-V1", "乙一村", .village, townB)
+        func person(_ name: String, _ unit: OrgUnit, birth: String, education: Education) async throws -> Person {
+            let p = Person()
+            p.$unit.id = unit.id!
+            p.name = name
+            p.gender = Gender.male.rawValue
+            p.birthDate = birth
+            p.education = education.rawValue
+            p.phone = ""
+            p.note = ""
+            try await p.create(on: db)
+            return p
+        }
+        let personA = try await person("张甲", villageA, birth: "1980-06-15", education: .college)
+        let personB = try await person("李乙", villageB, birth: "1970-01-01", education: .highSchool)
+        let hash = try Bcrypt.hash(password, cost: 4)
+        let accounts: [(String, Set<Role>, OrgUnit)] = [
+            ("sys", [.sysadmin], dist), ("sec", [.secadmin], dist), ("aud", [.auditor], dist),
+            ("leader", [.leader], dist), ("clerk", [.clerk], dist), ("reviewer", [.reviewer], dist),
+            ("jijian", [.discipline], dist), ("clerkA", [.clerk], townA), ("clerkB", [.clerk], townB),
+        ]
+        for (name, roles, unit) in accounts {
+            let user = User.make(.init(username: name, displayName: name, unit: unit, roles: roles),
+                                 passwordHash: hash, mustChange: false, now: app.lvze.clock.now())
+            try await user.create(on: db)
+        }
+        return Fixture(dist: dist, townA: townA, villageA: villageA, townB: townB, villageB: villageB,
+                       personA: personA, personB: personB)
+    }
+}
+
+/// A cookie-keeping client over XCTVapor, like a browser: it fetches the CSRF token from
+/// the page it was given and sends it back with forms.
+final class Browser {
+    let app: Application
+    var cookies: [String: String] = [:]
+    var csrf: String = ""
+
+    init(_ app: Application) { self.app = app }
+
+    @discardableResult
+    func get(_ path: String, headers: HTTPHeaders = [:]) async throws -> XCTHTTPResponse {
+        let captured = try await app.testable().performTest(
+            request: XCTHTTPRequest(method: .GET, url: .init(path: path), headers: withCookies(headers), body: ByteBuffer()))
+        absorb(captured)
+        return captured
+    }
+
+    @discardableResult
+    func post(_ path: String, _ form: [String: String], csrf token: String? = nil, includeCSRF: Bool = true) async throws -> XCTHTTPResponse {
+        var fields = form
+        if includeCSRF { fields["_csrf"] = token ?? csrf }
+        let body = fields.map { "\(encode($0.key))=\(encode($0.value))" }.joined(separator: "&")
+        var headers = withCookies([:])
+        headers.contentType = .urlEncodedForm
+        let captured = try await app.testable().performTest(
+            request: XCTHTTPRequest(method: .POST, url: .init(path: path), headers: headers, body: ByteBuffer(string: body)))
+        absorb(captured)
+        return captured
+    }
+
+    /// Logs in through the real form. Returns the login response.
+    @discardableResult
+    func login(_ username: String, _ password: String = Fixture.password) async throws -> XCTHTTPResponse {
+        let page = try await get("/login")
+        if page.status == .seeOther { try await get("/") }  // already signed in: take the session's token
+        return try await post("/login", ["username": username, "password": password, "next": "/"])
+    }
+
+    private func encode(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    private func withCookies(_ headers: HTTPHeaders) -> HTTPHeaders {
+        var h = headers
+        if !cookies.isEmpty { h.replaceOrAdd(name: .cookie, value: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")) }
+        return h
+    }
+
+    private func absorb(_ res: XCTHTTPResponse) {
+        for header in res.headers[.setCookie] {
+            let pair = header.split(separator: ";")[0]
+            guard let eq = pair.firstIndex(of: "=") else { continue }
+            let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
+            if value.isEmpty || header.lowercased().contains("max-age=0") { cookies[name] = nil } else { cookies[name] = value }
+        }
+        let body = res.body.string
+        if let range = body.range(of: "name=\"_csrf\" value=\"") {
+            let rest = body[range.upperBound...]
+            if let end = rest.firstIndex(of: "\"") { csrf = String(rest[..<end]) }
+        }
+    }
+}
+
+extension XCTHTTPResponse {
+    var location: String { headers.first(name: .location) ?? "" }
+}
+
+/// Runs a body with a fresh app and fixture, shutting the app down afterwards.
+func withFixture(_ body: (Application, Fixture) async throws -> Void) async throws {
+    let app = try await makeTestApp()
+    do {
+        let fixture = try await Fixture.make(app)
+        try await body(app, fixture)
+    } catch {
+        try await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}
+
+func auditActions(_ app: Application) async throws -> [String] {
+    try await AuditEntry.query(on: app.db).sort(\.$seq).all().map(\.action)
+}
+
+/// One request through the in-memory tester, with an optional JSON body.
+func send(_ app: Application, _ method: HTTPMethod, _ path: String, token: String? = nil,
+          json: [String: String]? = nil, rawBody: String? = nil) async throws -> XCTHTTPResponse {
+    var headers = HTTPHeaders()
+    if let token { headers.replaceOrAdd(name: .authorization, value: "Bearer \(token)") }
+    var body = ByteBuffer()
+    if let json {
+        headers.contentType = .json
+        body = ByteBuffer(data: try JSONEncoder().encode(json))
+    } else if let rawBody {
+        headers.contentType = .json
+        body = ByteBuffer(string: rawBody)
+    }
+    let request = XCTHTTPRequest(method: method, url: .init(path: path), headers: headers, body: body)
+    return try await app.testable().performTest(request: request)
+}
