@@ -471,7 +471,7 @@ struct UnitMover {
         let delta = target.depth + 1 - unit.depth
         let count = try await OrgUnit.query(on: db).within(old).count()
         try await db.sql.raw("""
-            UPDATE units SET path = \(bind: new.value) || substr(path, \(bind: old.value.count + 1)),
+            UPDATE units SET path = \(bind: new.value) || substr(path, CAST(\(bind: old.value.count + 1) AS INTEGER)),
                 depth = depth + \(bind: delta)
             WHERE path >= \(bind: old.value) AND path < \(bind: old.subtreeUpperBound)
             """).run()
