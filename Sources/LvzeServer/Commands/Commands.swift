@@ -127,6 +127,9 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1) async throws -> DemoD
         try await DemoDistrict(db: tx, seed: seed).build(today: LocalDate(app.lvze.clock.now()), bcryptCost: cost,
                                                            threadPool: app.threadPool)
     }
+    if app.lvze.settings.string("site.district_name").isEmpty {
+        try await app.lvze.settings.set(["site.district_name": "中共示范区委员会"], on: app.db)
+    }
     try await app.lvze.audit.append(.create, actor: .system("demo"), objectType: "demo", objectID: "DEMO",
                                     summary: "载入示范区演示数据：\(summary.units)个单位、\(summary.people)名人员、\(summary.accounts.count)个账号",
                                     at: app.lvze.clock.now(), on: app.db)

@@ -336,6 +336,7 @@ struct PersonController {
                 .filter(OrgUnit.self, \.$path >= p.scope.value).filter(OrgUnit.self, \.$path < p.scope.subtreeUpperBound)
             if let kind { builder = builder.filter(OrgUnit.self, \.$kind == kind.rawValue) }
             let found = try await builder.sort(OrgUnit.self, \.$path).limit(5000).all()
+            let names = try await OrgUnit.qualifiedNames(try found.map { try $0.joined(OrgUnit.self) }, on: req.db)
             for pos in found {
                 let person = try pos.joined(Person.self)
                 let unit = try pos.joined(OrgUnit.self)
@@ -345,7 +346,8 @@ struct PersonController {
                 if edu?.isCollegeOrAbove == true { college += 1 }
                 rows.append(.init(personID: person.id!, name: person.name, gender: person.gender,
                                   age: age.map(String.init) ?? "", education: person.education ?? "",
-                                  origin: person.origin ?? "", unitName: unit.name, title: pos.title, startOn: pos.startOn))
+                                  origin: person.origin ?? "", unitName: names[unit.id!] ?? unit.name, title: pos.title,
+                                  startOn: pos.startOn))
             }
         }
         let avg = ages.isEmpty ? "—" : String(format: "%.1f", Double(ages.reduce(0, +)) / Double(ages.count))

@@ -51,3 +51,21 @@ extension QueryBuilder where Model == OrgUnit {
         self.filter(\.$path >= path.value).filter(\.$path < path.subtreeUpperBound)
     }
 }
+
+extension OrgUnit {
+    /// "东城街道 · 杨庙社区": a unit named with its parent, since village names repeat across towns.
+    static func qualifiedNames(_ units: [OrgUnit], on db: any Database) async throws -> [Int: String] {
+        let parentIDs = Array(Set(units.compactMap { $0.$parent.id }))
+        var parents: [Int: String] = [:]
+        for chunk in stride(from: 0, to: parentIDs.count, by: 500).map({ Array(parentIDs[$0..<min($0 + 500, parentIDs.count)]) }) {
+            for p in try await OrgUnit.query(on: db).filter(\.$id ~~ chunk).all() { parents[p.id!] = p.name }
+        }
+        var out: [Int: String] = [:]
+        for u in units {
+            let kind = u.unitKind
+            let qualify = kind == .village || kind.isPartyOrganisation || kind == .enterprise
+            out[u.id!] = qualify ? (u.$parent.id.flatMap { parents[$0] }.map { "\($0) · \(u.name)" } ?? u.name) : u.name
+        }
+        return out
+    }
+}

@@ -88,7 +88,7 @@ extension Request {
                           roles: $0.roles.sorted().map(\.label).joined(separator: "、"))
         }
         let district = lvze.settings.string("site.district_name")
-        let chrome = Chrome(title: title, districtName: district.isEmpty ? "履责" : district,
+        let chrome = Chrome(title: title, districtName: district,
                             viewer: viewer, nav: navigation(active: section ?? url.path),
                             csrf: csrf, flash: flashText, flashKind: flashKind)
         let view = try await self.view.render(template, PageContext(page: chrome, content: content))
