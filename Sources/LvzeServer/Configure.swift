@@ -16,14 +16,17 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.lvze = LvzeServices(configuration: configuration)
     try configureDatabase(app, configuration)
     try await beforeMigrate?(app)
+    // Views, static files and the catalogue ship inside the package's resource bundle, so
+    // the binary works from any working directory. A bad catalogue stops start here.
+    let resources = Bundle.module.bundleURL.appendingPathComponent("Resources")
+    let builtIn = try CatalogueStore.loadBuiltIn(from: resources.appendingPathComponent("Catalogue"))
     app.migrations.add(M001_Foundation())
+    app.migrations.add(M002_Records())
     try await app.autoMigrate()
     try await tuneDatabase(app)
     try await app.lvze.settings.load(on: app.db)
+    try await app.lvze.catalogue.load(builtIn: builtIn, on: app.db)
 
-    // Views and static files ship inside the package's resource bundle, so the binary works
-    // from any working directory.
-    let resources = Bundle.module.bundleURL.appendingPathComponent("Resources")
     app.views.use(.leaf)
     app.leaf.sources = .singleSource(NIOLeafFiles(
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
@@ -53,6 +56,7 @@ func routes(_ app: Application) throws {
     AdminController().boot(routes: protected)
     SecurityController().boot(routes: protected)
     AuditController().boot(routes: protected)
+    RecordController().boot(routes: protected)
     APIController().bootProtected(routes: protected)
 }
 

@@ -42,12 +42,16 @@ public enum LvzeMain {
             return 1
         }
         var status: Int32 = 0
+        let isServe = arguments.count > 1 && arguments[1] == "serve"
+        if !isServe, ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil {
+            // Command-line tools speak through their own Chinese messages, not the server log.
+            app.logger.logLevel = .error
+        }
         do {
             try await configure(app, configuration)
             app.asyncCommands.use(UserCommands(), as: "user")
             app.asyncCommands.use(AuditCommands(), as: "audit")
             app.asyncCommands.use(DemoCommand(), as: "demo")
-            let isServe = vaporEnv.arguments.count > 1 && vaporEnv.arguments[1] == "serve"
             if isServe, demo, let summary = try await loadDemoIfEmpty(app) {
                 printDemoSummary(summary, console: app.console)
             }

@@ -62,6 +62,7 @@ struct Fixture {
             ("sys", [.sysadmin], dist), ("sec", [.secadmin], dist), ("aud", [.auditor], dist),
             ("leader", [.leader], dist), ("clerk", [.clerk], dist), ("reviewer", [.reviewer], dist),
             ("jijian", [.discipline], dist), ("clerkA", [.clerk], townA), ("clerkB", [.clerk], townB),
+            ("reviewerB", [.reviewer], townB), ("clerk2", [.clerk, .reviewer], dist),
         ]
         for (name, roles, unit) in accounts {
             let user = User.make(.init(username: name, displayName: name, unit: unit, roles: roles),
@@ -99,6 +100,31 @@ final class Browser {
         headers.contentType = .urlEncodedForm
         let captured = try await app.testable().performTest(
             request: XCTHTTPRequest(method: .POST, url: .init(path: path), headers: headers, body: ByteBuffer(string: body)))
+        absorb(captured)
+        return captured
+    }
+
+    /// A multipart form, as a browser sends one with file inputs.
+    @discardableResult
+    func postMultipart(_ path: String, _ form: [String: String], files: [(field: String, filename: String, data: Data)] = [])
+    async throws -> XCTHTTPResponse {
+        let boundary = "----lvze\(UUID().uuidString)"
+        var body = Data()
+        var fields = form
+        fields["_csrf"] = csrf
+        for (k, v) in fields {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
+        }
+        for f in files {
+            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(f.field)\"; filename=\"\(f.filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
+            body.append(f.data)
+            body.append(Data("\r\n".utf8))
+        }
+        body.append(Data("--\(boundary)--\r\n".utf8))
+        var headers = withCookies([:])
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let captured = try await app.testable().performTest(
+            request: XCTHTTPRequest(method: .POST, url: .init(path: path), headers: headers, body: ByteBuffer(data: body)))
         absorb(captured)
         return captured
     }

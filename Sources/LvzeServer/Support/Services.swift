@@ -46,6 +46,9 @@ public final class SettingsStore: Sendable {
         "security.lockout.minutes": "15",
         "security.session.idle_minutes": "30",
         "site.district_name": "",
+        "attachments.max_mb": "50",
+        "workflow.green_days": "20",
+        "workflow.yellow_days": "10",
     ]
 
     func load(on db: any Database) async throws {
@@ -76,6 +79,10 @@ public final class SettingsStore: Sendable {
         values.withLockedValue { v in for (k, val) in changes { v[k] = val } }
     }
 
+    var warningSettings: DeadlineWarningSettings {
+        DeadlineWarningSettings(greenDays: int("workflow.green_days"), yellowDays: int("workflow.yellow_days"), redDays: -1)
+    }
+
     var passwordPolicy: PasswordPolicy {
         PasswordPolicy(
             minLength: int("security.password.min_length"),
@@ -93,9 +100,16 @@ public final class LvzeServices: Sendable {
     public let clock = LvzeClock()
     public let settings = SettingsStore()
     let audit = AuditLog()
+    let catalogue = CatalogueStore()
+    let attachments: AttachmentStore
 
     init(configuration: LvzeConfiguration) {
         self.configuration = configuration
+        // In-memory test databases keep their files in a fresh temporary folder.
+        let base = configuration.dataDirectory == ":memory:"
+            ? FileManager.default.temporaryDirectory.appendingPathComponent("lvze-\(UUID().uuidString)")
+            : URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+        self.attachments = AttachmentStore(directory: base.appendingPathComponent("attachments", isDirectory: true))
     }
 }
 

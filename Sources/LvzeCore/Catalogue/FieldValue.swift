@@ -1,0 +1,142 @@
+import Foundation
+
+/// A stored field value. Records keep their kind-specific fields as JSON built from these.
+public enum FieldValue: Sendable, Equatable, Hashable {
+    case text(String)
+    case integer(Int)
+    case decimal(Decimal)
+    case date(LocalDate)
+    case boolean(Bool)
+    /// A unit or person reference by id.
+    case reference(Int)
+    /// Attachment ids.
+    case attachments([Int])
+
+    /// The value as it goes into the record's JSON document.
+    public var json: Any {
+        switch self {
+        case .text(let s): return s
+        case .integer(let i): return i
+        case .decimal(let d): return NSDecimalNumber(decimal: d).stringValue
+        case .date(let d): return d.iso
+        case .boolean(let b): return b
+        case .reference(let id): return id
+        case .attachments(let ids): return ids
+        }
+    }
+
+    /// Plain text for lists, exports and templates (without references resolved).
+    public var display: String {
+        switch self {
+        case .text(let s): return s
+        case .integer(let i): return String(i)
+        case .decimal(let d): return NSDecimalNumber(decimal: d).stringValue
+        case .date(let d): return d.iso
+        case .boolean(let b): return b ? "是" : "否"
+        case .reference(let id): return String(id)
+        case .attachments(let ids): return "\(ids.count)个附件"
+        }
+    }
+
+    public var decimalValue: Decimal? {
+        switch self {
+        case .integer(let i): return Decimal(i)
+        case .decimal(let d): return d
+        default: return nil
+        }
+    }
+}
+
+extension FieldSpec {
+    /// Reads what a user typed (form, CSV, spreadsheet text) into a value, or says why it
+    /// cannot, in words that name the field. Empty input is nil (required-ness is checked
+    /// by the caller, who knows whether the field was submitted at all).
+    public func parse(_ raw: String) -> Result<FieldValue?, FieldError> {
+        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return .success(nil) }
+        func fail(_ message: String) -> Result<FieldValue?, FieldError> { .failure(FieldError(id, label, message)) }
+        switch type {
+        case .text:
+            if text.count > 500 { return fail("不能超过500个字（现有\(text.count)个字），较长的内容请用长文本字段") }
+            if text.contains("\n") { return fail("不能换行") }
+            return .success(.text(text))
+        case .longText:
+            if text.count > 20_000 { return fail("不能超过20000个字") }
+            return .success(.text(text))
+        case .integer:
+            let cleaned = text.halfWidth.replacingOccurrences(of: ",", with: "")
+            var number = cleaned
+            if let d = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), d == d.rounded(), !cleaned.contains("e") {
+                number = NSDecimalNumber(decimal: d).stringValue
+            }
+            guard let value = Int(number) else { return fail("「\(text)」不是整数") }
+            return checkRange(Decimal(value)).map { _ in .integer(value) }
+        case .decimal, .money:
+            let cleaned = text.halfWidth.replacingOccurrences(of: ",", with: "")
+                .replacingOccurrences(of: "￥", with: "").replacingOccurrences(of: "¥", with: "")
+                .replacingOccurrences(of: "万元", with: "").replacingOccurrences(of: "元", with: "")
+                .trimmingCharacters(in: .whitespaces)
+            guard !cleaned.isEmpty, cleaned.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }),
+                  let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")) else {
+                return fail("「\(text)」不是数字")
+            }
+            return checkRange(value).map { _ in .decimal(value.rounded(decimals)) }
+        case .date:
+            guard let date = LocalDate.parse(text) else {
+                return fail("「\(text)」不是有效日期（可写作2025-03-05、2025/3/5、2025.3.5或2025年3月5日）")
+            }
+            return .success(.date(date))
+        case .enumeration:
+            let key = text.halfWidth
+            if let match = values.first(where: { $0 == text || $0.halfWidth == key }) { return .success(.text(match)) }
+            return fail("「\(text)」不是可选值（可选：\(values.joined(separator: "、"))）")
+        case .boolean:
+            switch text.halfWidth.lowercased() {
+            case "是", "y", "yes", "true", "1", "√", "✓", "已", "有": return .success(.boolean(true))
+            case "否", "n", "no", "false", "0", "×", "✗", "未", "无": return .success(.boolean(false))
+            default: return fail("「\(text)」应填“是”或“否”")
+            }
+        case .unit, .person:
+            // References arrive as ids from forms and the API; spreadsheets name units and
+            // people, which only the server can look up.
+            guard let id = Int(text.halfWidth) else { return fail("「\(text)」不是有效的\(type.label)编号") }
+            return .success(.reference(id))
+        case .attachments:
+            return fail("附件须上传文件，不能填写文字")
+        }
+    }
+
+    private func checkRange(_ value: Decimal) -> Result<Void, FieldError> {
+        if let min, value < min { return .failure(FieldError(id, label, "不能小于\(NSDecimalNumber(decimal: min).stringValue)")) }
+        if let max, value > max { return .failure(FieldError(id, label, "不能大于\(NSDecimalNumber(decimal: max).stringValue)")) }
+        return .success(())
+    }
+
+    /// Reads a value from a JSON document (API input or the stored record).
+    public func decode(json value: Any?) -> Result<FieldValue?, FieldError> {
+        guard let value, !(value is NSNull) else { return .success(nil) }
+        switch (type, value) {
+        case (.boolean, let b as Bool): return .success(.boolean(b))
+        case (.attachments, let ids as [Int]): return .success(.attachments(ids))
+        case (.attachments, let ids as [Any]):
+            let ints = ids.compactMap { ($0 as? NSNumber)?.intValue }
+            guard ints.count == ids.count else { return .failure(FieldError(id, label, "附件编号应为整数数组")) }
+            return .success(.attachments(ints))
+        case (.attachments, _): return .failure(FieldError(id, label, "附件编号应为整数数组"))
+        case (_, let s as String): return parse(s)
+        case (.boolean, let n as NSNumber): return .success(.boolean(n.boolValue))
+        case (_, let n as NSNumber): return parse(n.stringValue)
+        default: return .failure(FieldError(id, label, "值的类型不对"))
+        }
+    }
+}
+
+extension Decimal {
+    /// Rounded half away from zero to `places` decimals.
+    public func rounded(_ places: Int = 0) -> Decimal {
+        var value = self
+        var result = Decimal()
+        NSDecimalRound(&result, &value, places, .plain)
+        return result
+    }
+}

@@ -1,0 +1,103 @@
+/// Where a ledger belongs in the navigation: one of the four responsibility systems, or
+/// common to all (rectification items, meetings, circulars).
+public enum LedgerSystem: String, CaseIterable, Sendable, Codable {
+    case party, integrity, ideology, safety, common
+
+    public var label: String {
+        switch self {
+        case .party: return "基层党建"
+        case .integrity: return "党风廉政建设"
+        case .ideology: return "意识形态"
+        case .safety: return "安全生产"
+        case .common: return "综合"
+        }
+    }
+}
+
+/// A ledger kind (台账): its fields, how it lists, which Excel headers it accepts, whether
+/// it follows the rectification workflow, and who may read and write it.
+public struct LedgerKind: Sendable, Equatable, Codable {
+    public var id: String
+    public var name: String
+    public var system: LedgerSystem
+    public var fields: [FieldSpec]
+    /// Field ids shown as list columns, in order.
+    public var listColumns: [String]
+    /// The field whose text names a record in lists, links and audit entries.
+    public var titleField: String
+    /// The date field that places a record in a year ("in Y"); nil means the day it was entered.
+    public var dateField: String?
+    /// The money or number field summed into the record's indexed amount column.
+    public var amountField: String?
+    public var workflow: Bool
+    public var readers: Set<Role>
+    public var writers: Set<Role>
+    /// Sensitive ledgers (discipline): every read of a record is audited.
+    public var sensitive: Bool
+    /// False for a ledger an administrator added from a page.
+    public var builtIn: Bool
+    public var description: String
+
+    public init(id: String, name: String, system: LedgerSystem, fields: [FieldSpec], listColumns: [String],
+                titleField: String, dateField: String? = nil, amountField: String? = nil, workflow: Bool = false,
+                readers: Set<Role> = LedgerKind.defaultReaders, writers: Set<Role> = [.clerk], sensitive: Bool = false,
+                builtIn: Bool = true, description: String = "") {
+        self.id = id
+        self.name = name
+        self.system = system
+        self.fields = fields
+        self.listColumns = listColumns
+        self.titleField = titleField
+        self.dateField = dateField
+        self.amountField = amountField
+        self.workflow = workflow
+        self.readers = readers
+        self.writers = writers
+        self.sensitive = sensitive
+        self.builtIn = builtIn
+        self.description = description
+    }
+
+    public static let defaultReaders: Set<Role> = [.leader, .clerk, .reviewer, .discipline]
+
+    public func field(_ id: String) -> FieldSpec? { fields.first { $0.id == id } }
+
+    /// The fields every workflow ledger has (问题来源, 整改措施, 责任人, 整改时限, 整改进展,
+    /// 佐证材料); a catalogue may declare them itself to change labels or aliases.
+    public static let workflowFields: [FieldSpec] = [
+        FieldSpec(id: "source", label: "问题来源", type: .enumeration, required: true,
+                  values: ["巡视", "巡察", "督察", "督导", "上级点评", "自我查摆", "检查发现", "群众反映", "其他"],
+                  aliases: ["来源"]),
+        FieldSpec(id: "measures", label: "整改措施", type: .longText, aliases: ["整改要求", "治理措施"]),
+        FieldSpec(id: "responsible_person", label: "责任人", type: .text,
+                  aliases: ["整改责任人", "整改第一责任人", "第一责任人"]),
+        FieldSpec(id: "deadline", label: "整改时限", type: .date, required: true,
+                  aliases: ["完成时限", "整改期限", "整改时间"]),
+        FieldSpec(id: "progress", label: "整改进展（%）", type: .integer, aliases: ["整改进展", "进度", "完成进度"],
+                  min: 0, max: 100),
+        FieldSpec(id: "evidence", label: "佐证材料", type: .attachments, aliases: ["附件"]),
+    ]
+}
+
+/// All ledger kinds known to the server: the built-in catalogue plus custom ledgers.
+public struct Catalogue: Sendable {
+    public private(set) var kinds: [LedgerKind]
+    private var index: [String: Int]
+
+    public init(_ kinds: [LedgerKind]) {
+        self.kinds = kinds
+        self.index = Dictionary(kinds.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public subscript(id: String) -> LedgerKind? { index[id].map { kinds[$0] } }
+
+    public func kinds(in system: LedgerSystem) -> [LedgerKind] { kinds.filter { $0.system == system } }
+
+    /// Adds or replaces a kind (custom ledgers change at run time).
+    public mutating func upsert(_ kind: LedgerKind) {
+        if let i = index[kind.id] { kinds[i] = kind } else {
+            index[kind.id] = kinds.count
+            kinds.append(kind)
+        }
+    }
+}

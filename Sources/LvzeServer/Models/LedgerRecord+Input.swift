@@ -1,0 +1,139 @@
+import Fluent
+import Foundation
+import LvzeCore
+import Vapor
+
+/// Turns submitted text (a form, a spreadsheet row, API JSON read as text) into checked
+/// field values for one kind. Every check of the catalogue runs here, so every path —
+/// form, API, import — applies the same rules and names the field in each message.
+struct RecordValidator {
+    let kind: LedgerKind
+    let db: any Database
+    let scope: UnitPath
+
+    struct Draft {
+        var unit: OrgUnit
+        var values: [String: FieldValue]
+    }
+
+    /// `raw` maps field ids to text; a field absent from `raw` keeps `existing`'s value
+    /// (partial updates from the API), a field present but empty clears it.
+    func check(unitRef: String?, raw: [String: String], existing: [String: FieldValue] = [:],
+               existingUnit: OrgUnit? = nil, rowLabel: String? = nil) async throws -> Draft {
+        var errors: [FieldError] = []
+        var unit = existingUnit
+        if let unitRef = unitRef?.trimmingCharacters(in: .whitespaces), !unitRef.isEmpty {
+            do { unit = try await resolveUnit(unitRef, field: "unit", label: "责任单位", kinds: []) } catch let e as FieldError { errors.append(e) }
+        } else if unit == nil {
+            errors.append(.init("unit", "责任单位", "不能为空"))
+        }
+        var values = existing
+        for field in kind.fields where field.type != .attachments {
+            guard let text = raw[field.id] else { continue }
+            switch field.parse(text) {
+            case .failure(let e): errors.append(e)
+            case .success(nil): values[field.id] = nil
+            case .success(let value?):
+                if field.type == .unit || field.type == .person {
+                    do {
+                        let id = try await resolveReference(text, field: field)
+                        values[field.id] = .reference(id)
+                    } catch let e as FieldError { errors.append(e) }
+                } else {
+                    values[field.id] = value
+                }
+            }
+        }
+        for field in kind.fields where field.required && field.type != .attachments && values[field.id] == nil {
+            if !errors.contains(where: { $0.field == field.id }) { errors.append(.init(field.id, field.label, "不能为空")) }
+        }
+        if kind.workflow, let found = values[kind.dateField ?? ""], let deadline = values["deadline"],
+           case .date(let f) = found, case .date(let d) = deadline, d < f {
+            errors.append(.init("deadline", kind.field("deadline")?.label ?? "整改时限", "不能早于\(kind.field(kind.dateField!)?.label ?? "发现日期")"))
+        }
+        if !errors.isEmpty {
+            if let rowLabel { errors = errors.map { FieldError($0.field, "\(rowLabel) «\($0.label)", $0.message) } }
+            throw ValidationFailure(errors)
+        }
+        return Draft(unit: unit!, values: values)
+    }
+
+    /// A unit by id, code or exact name, inside the user's scope.
+    func resolveUnit(_ text: String, field: String, label: String, kinds: [UnitKind]) async throws -> OrgUnit {
+        var found: [OrgUnit] = []
+        if let id = Int(text.halfWidth), let u = try await OrgUnit.find(id, on: db) { found = [u] }
+        if found.isEmpty { found = try await OrgUnit.query(on: db).filter(\.$code == text).all() }
+        if found.isEmpty { found = try await OrgUnit.query(on: db).within(scope).filter(\.$name == text).limit(3).all() }
+        found = found.filter { scope.contains($0.unitPath) }
+        guard !found.isEmpty else { throw FieldError(field, label, "「\(text)」不存在或不在您的管理范围内") }
+        guard found.count == 1 else { throw FieldError(field, label, "名为「\(text)」的单位不止一个，请填写单位代码") }
+        if !kinds.isEmpty, !kinds.contains(found[0].unitKind) {
+            throw FieldError(field, label, "「\(found[0].name)」是\(found[0].unitKind.label)，此处应为\(kinds.map(\.label).joined(separator: "或"))")
+        }
+        return found[0]
+    }
+
+    private func resolveReference(_ text: String, field: FieldSpec) async throws -> Int {
+        if field.type == .unit {
+            return try await resolveUnit(text, field: field.id, label: field.label, kinds: field.unitKinds).id!
+        }
+        var people: [Person] = []
+        if let id = Int(text.halfWidth), let p = try await Person.find(id, on: db) { people = [p] }
+        if people.isEmpty {
+            people = try await Person.query(on: db).join(OrgUnit.self, on: \Person.$unit.$id == \OrgUnit.$id)
+                .filter(OrgUnit.self, \.$path >= scope.value).filter(OrgUnit.self, \.$path < scope.subtreeUpperBound)
+                .filter(\.$name == text).limit(3).all()
+        }
+        guard let person = people.first else { throw FieldError(field.id, field.label, "人员「\(text)」不存在或不在您的管理范围内") }
+        guard people.count == 1 else { throw FieldError(field.id, field.label, "名为「\(text)」的人员不止一个，请填写人员编号") }
+        if let unit = try await OrgUnit.find(person.$unit.id, on: db), !scope.contains(unit.unitPath) {
+            throw FieldError(field.id, field.label, "人员「\(text)」不在您的管理范围内")
+        }
+        return person.id!
+    }
+}
+
+extension LedgerRecord {
+    /// The kind's fields decoded from the stored JSON (values that no longer parse are dropped).
+    func values(for kind: LedgerKind) -> [String: FieldValue] {
+        let json = fields
+        var out: [String: FieldValue] = [:]
+        for field in kind.fields {
+            if case .success(let v?) = field.decode(json: json[field.id]) { out[field.id] = v }
+        }
+        return out
+    }
+
+    /// Writes values and the indexed common columns derived from them.
+    func apply(_ draft: RecordValidator.Draft, kind: LedgerKind, today: LocalDate) throws {
+        self.kind = kind.id
+        $unit.id = draft.unit.id!
+        var json: [String: Any] = [:]
+        for (k, v) in draft.values { json[k] = v.json }
+        data = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+        title = String((draft.values[kind.titleField]?.display ?? "").prefix(200))
+        // The kind's date field places the record in a year; without one, the day it was entered.
+        var date = $recordDate.value.flatMap(LocalDate.parse) ?? today
+        if let f = kind.dateField, case .date(let d)? = draft.values[f] { date = d }
+        recordDate = date.iso
+        year = date.year
+        if let a = kind.amountField, let d = draft.values[a]?.decimalValue {
+            amount = NSDecimalNumber(decimal: d).doubleValue
+        } else {
+            amount = nil
+        }
+        if kind.workflow {
+            if case .date(let d)? = draft.values["deadline"] { dueDate = d.iso }
+            if case .integer(let p)? = draft.values["progress"] { progress = p }
+        }
+    }
+}
+
+/// The changes between two sets of values, as the history shows them.
+func fieldChanges(kind: LedgerKind, before: [String: FieldValue], after: [String: FieldValue]) -> [String: [String]] {
+    var out: [String: [String]] = [:]
+    for field in kind.fields where before[field.id] != after[field.id] {
+        out[field.id] = [before[field.id]?.display ?? "", after[field.id]?.display ?? ""]
+    }
+    return out
+}

@@ -1,0 +1,117 @@
+import Fluent
+import FluentSQL
+import LvzeCore
+import SQLKit
+import Vapor
+
+/// The filters of a record list, shared by the list page, the API, exports and the
+/// supervision page, so a list and its export always hold the same records.
+struct RecordFilter {
+    var kind: LedgerKind
+    /// The subtree searched: the user's scope or a unit inside it.
+    var scope: UnitPath
+    var year: Int?
+    var status: RectificationState?
+    var text: String = ""
+    /// Enum and boolean fields: field id → exact value.
+    var equals: [String: String] = [:]
+    /// Date fields: field id → (from, to), either end optional.
+    var dateRanges: [String: (from: LocalDate?, to: LocalDate?)] = [:]
+
+    /// Reads the filters from query parameters, returning the problems of any it cannot use.
+    static func from(_ req: Request, kind: LedgerKind, scope: UnitPath) async throws -> (RecordFilter, [String]) {
+        var filter = RecordFilter(kind: kind, scope: scope)
+        var problems: [String] = []
+        func q(_ key: String) -> String { ((try? req.query.get(String.self, at: key)) ?? "").trimmingCharacters(in: .whitespaces) }
+        let unitText = q("unit")
+        if !unitText.isEmpty {
+            if let unit = try await OrgUnit.query(on: req.db).filter(\.$code == unitText).first(), scope.contains(unit.unitPath) {
+                filter.scope = unit.unitPath
+            } else {
+                problems.append("«单位»：「\(unitText)」不存在或不在您的管理范围内")
+            }
+        }
+        let year = q("year")
+        if !year.isEmpty {
+            if let y = Int(year), (1900...2200).contains(y) { filter.year = y } else { problems.append("«年度»：「\(year)」不是年份") }
+        }
+        let status = q("status")
+        if !status.isEmpty {
+            if let s = RectificationState(rawValue: status) { filter.status = s } else { problems.append("«状态»：「\(status)」不是可选状态") }
+        }
+        filter.text = q("q")
+        for field in kind.fields {
+            switch field.type {
+            case .enumeration, .boolean:
+                let v = q("f_\(field.id)")
+                if v.isEmpty { continue }
+                if case .success(let value?) = field.parse(v) {
+                    filter.equals[field.id] = value.json as? String ?? (value == .boolean(true) ? "true" : "false")
+                } else { problems.append("«\(field.label)»：「\(v)」不是可选值") }
+            case .date:
+                let from = q("f_\(field.id)_from"), to = q("f_\(field.id)_to")
+                if from.isEmpty && to.isEmpty { continue }
+                let f = from.isEmpty ? nil : LocalDate.parse(from)
+                let t = to.isEmpty ? nil : LocalDate.parse(to)
+                if !from.isEmpty && f == nil { problems.append("«\(field.label)»起：「\(from)」不是有效日期") }
+                if !to.isEmpty && t == nil { problems.append("«\(field.label)»止：「\(to)」不是有效日期") }
+                filter.dateRanges[field.id] = (f, t)
+            default: continue
+            }
+        }
+        return (filter, problems)
+    }
+
+    /// The filter as query parameters, for links to the next page and to exports.
+    var queryItems: [(String, String)] {
+        var items: [(String, String)] = []
+        if let year { items.append(("year", String(year))) }
+        if let status { items.append(("status", status.rawValue)) }
+        if !text.isEmpty { items.append(("q", text)) }
+        for (k, v) in equals.sorted(by: { $0.key < $1.key }) {
+            let shown = kind.field(k)?.type == .boolean ? (v == "true" ? "是" : "否") : v
+            items.append(("f_\(k)", shown))
+        }
+        for (k, r) in dateRanges.sorted(by: { $0.key < $1.key }) {
+            if let f = r.from { items.append(("f_\(k)_from", f.iso)) }
+            if let t = r.to { items.append(("f_\(k)_to", t.iso)) }
+        }
+        return items
+    }
+
+    func apply(_ builder: QueryBuilder<LedgerRecord>, dialect: Dialect) -> QueryBuilder<LedgerRecord> {
+        var b = builder.filter(\.$kind == kind.id)
+            .join(OrgUnit.self, on: \LedgerRecord.$unit.$id == \OrgUnit.$id)
+            .filter(OrgUnit.self, \.$path >= scope.value).filter(OrgUnit.self, \.$path < scope.subtreeUpperBound)
+        if let year { b = b.filter(\.$year == year) }
+        if let status { b = b.filter(\.$status == status.rawValue) }
+        if !text.isEmpty {
+            let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            b = b.group(.or) { $0.filter(\.$title, .custom("LIKE"), like).filter(\.$data, .custom("LIKE"), like) }
+        }
+        for (field, value) in equals {
+            let expr = jsonText(field, dialect)
+            b = b.filter(.sql(embed: "\(unsafeRaw: expr) = \(bind: value)"))
+        }
+        for (field, range) in dateRanges {
+            let expr = jsonText(field, dialect)
+            if let from = range.from { b = b.filter(.sql(embed: "\(unsafeRaw: expr) >= \(bind: from.iso)")) }
+            if let to = range.to { b = b.filter(.sql(embed: "\(unsafeRaw: expr) <= \(bind: to.iso)")) }
+        }
+        return b
+    }
+}
+
+/// A kind-specific field read from the JSON document as text. Field ids are checked against
+/// `[a-z][a-z0-9_]*` by the catalogue, so they are safe to embed.
+/// SQLite: `json_extract`; PostgreSQL: `->>` on a jsonb cast. Booleans come out as 1/0 in
+/// SQLite and true/false in PostgreSQL, so they are compared through a CASE that yields text.
+func jsonText(_ field: String, _ dialect: Dialect) -> String {
+    precondition(field.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+    switch dialect {
+    case .sqlite:
+        return "(CASE json_type(\"records\".\"data\", '$.\(field)') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_extract(\"records\".\"data\", '$.\(field)') END)"
+    case .postgres:
+        return "(\"records\".\"data\"::jsonb ->> '\(field)')"
+    }
+}
