@@ -11,6 +11,7 @@ struct SystemController {
     func boot(routes: any RoutesBuilder) {
         routes.get("systems", ":system", use: system)
         routes.get("supervision", use: supervision)
+        routes.get("supervision", "export", use: supervisionExport)
         routes.get("reports", use: reports)
     }
 
@@ -30,6 +31,7 @@ struct SystemController {
     struct SystemContent: Encodable {
         var label: String
         var duty: String
+        var ledgers: [Link]
         var links: [Link]
         var tables: [Table]
         var year: Int
@@ -75,23 +77,56 @@ struct SystemController {
             links = [Link(title: "生产经营单位", detail: "管辖范围内登记的企业", href: SiteURL.units.path + "?kind=enterprise"),
                      Link(title: "镇（街道）", detail: "属地监管责任单位", href: SiteURL.units.path + "?kind=town")]
         }
+        let kinds = req.lvze.catalogue.catalogue.kinds(in: LedgerSystem(rawValue: system.rawValue)!)
+            .filter { p.hasAny(Array($0.readers)) }
+        let counts = try await RecordController.counts(kinds.map(\.id), scope: p.scope, on: req.db)
+        let ledgers = kinds.map { Link(title: $0.name, detail: "\(counts[$0.id] ?? 0)条记录" + ($0.description.isEmpty ? "" : " · \($0.description)"),
+                                      href: "/ledgers/\($0.id)") }
         return try await req.render("systems/show", title: system.label,
-                                    SystemContent(label: system.label, duty: duty, links: links, tables: tables, year: year),
+                                    SystemContent(label: system.label, duty: duty, ledgers: ledgers, links: links, tables: tables, year: year),
                                     section: SiteURL.system(system).path)
     }
 
     struct SupervisionContent: Encodable {
+        var groups: [Supervision.Group]
+        var total: Int
+        var overdue: Int
+        var behind: Int
+        var ledgers: [Link]
         var rows: [FlagQueries.Row]
         var overYear: Int
     }
 
-    /// Organisations under rectification (整顿) that have not been transformed, oldest first.
+    /// Everything overdue or behind in the user's scope, grouped by unit, and the
+    /// organisations under rectification (整顿) not yet transformed.
     func supervision(req: Request) async throws -> Response {
         let p = try req.require(Self.readers)
-        let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: LocalDate(req.now))
-        return try await req.render("systems/supervision", title: "整改督办",
-                                    SupervisionContent(rows: rows, overYear: rows.filter { $0.days > 365 }.count),
-                                    section: SiteURL.supervision.path)
+        let today = LocalDate(req.now)
+        let catalogue = req.lvze.catalogue.catalogue
+        let items = try await Supervision.items(for: p, on: req.db, catalogue: catalogue, today: today)
+        let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: today)
+        let ledgers = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }
+            .map { Link(title: $0.name, detail: "", href: "/ledgers/\($0.id)") }
+        return try await req.render("systems/supervision", title: "整改督办", SupervisionContent(
+            groups: Supervision.grouped(items), total: items.count, overdue: items.filter(\.overdue).count,
+            behind: items.filter { !$0.overdue }.count, ledgers: ledgers,
+            rows: rows, overYear: rows.filter { $0.days > 365 }.count), section: SiteURL.supervision.path)
+    }
+
+    /// The supervision list as CSV (UTF-8 with BOM), audited as an export.
+    func supervisionExport(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        let items = try await Supervision.items(for: p, on: req.db, catalogue: req.lvze.catalogue.catalogue, today: LocalDate(req.now))
+        var csv = "\u{FEFF}责任单位,台账,问题,问题来源,整改时限,剩余天数,实际进度,序时进度,状态,延期次数\r\n"
+        for i in items {
+            csv += [i.unitName, i.kindName, i.title, i.source, i.deadline, String(i.daysLeft), "\(i.actual)%", "\(i.expected)%", i.state,
+                    String(i.extensions)].map(csvField).joined(separator: ",") + "\r\n"
+        }
+        try await req.audit(.export, "supervision", "", "导出整改督办清单\(items.count)条")
+        let response = Response(status: .ok, body: .init(string: csv))
+        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        response.headers.replaceOrAdd(name: .contentDisposition, value: contentDisposition("整改督办清单-\(LocalDate(req.now).iso).csv"))
+        return response
     }
 
     struct Figure: Encodable {
