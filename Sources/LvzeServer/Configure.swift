@@ -57,6 +57,7 @@ func routes(_ app: Application) throws {
     SecurityController().boot(routes: protected)
     AuditController().boot(routes: protected)
     RecordController().boot(routes: protected)
+    RecordAPIController().boot(routes: protected)
     APIController().bootProtected(routes: protected)
 }
 

@@ -76,6 +76,9 @@ struct RecordWriter {
         record.createdBy = principal.userID
         record.version = 1
         try record.apply(draft, kind: kind, today: today)
+        // The rectification period starts when the finding was made (its date field), so an
+        // item entered late is not given a fresh period; never later than today.
+        if let date = LocalDate.parse(record.recordDate), date < today { record.openedOn = date.iso }
         if kind.workflow, (record.progress ?? 0) > 0 { record.status = RectificationState.inProgress.rawValue }
         let write: @Sendable (any Database) async throws -> Void = { [record, draft] tx in
             try await record.create(on: tx)
