@@ -58,6 +58,7 @@ func routes(_ app: Application) throws {
     AuditController().boot(routes: protected)
     RecordController().boot(routes: protected)
     RecordAPIController().boot(routes: protected)
+    LedgerAdminController().boot(routes: protected)
     APIController().bootProtected(routes: protected)
 }
 
