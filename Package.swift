@@ -58,6 +58,11 @@ let package = Package(
             dependencies: ["LvzeCore", "LvzeOffice"]
         ),
         .testTarget(
+            name: "LvzeOfficeTests",
+            dependencies: ["LvzeOffice", "LvzeCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
             name: "LvzeServerTests",
             dependencies: [
                 "LvzeServer",
