@@ -67,7 +67,8 @@ let package = Package(
             dependencies: [
                 "LvzeServer",
                 .product(name: "XCTVapor", package: "vapor"),
-            ]
+            ],
+            resources: [.copy("Fixtures")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -59,6 +59,7 @@ func routes(_ app: Application) throws {
     RecordController().boot(routes: protected)
     RecordAPIController().boot(routes: protected)
     LedgerAdminController().boot(routes: protected)
+    RecordTransferController().boot(routes: protected)
     APIController().bootProtected(routes: protected)
 }
 

@@ -106,25 +106,46 @@ extension LedgerRecord {
 
     /// Writes values and the indexed common columns derived from them.
     func apply(_ draft: RecordValidator.Draft, kind: LedgerKind, today: LocalDate) throws {
+        let c = try RecordColumns(kind: kind, values: draft.values, existingDate: $recordDate.value.flatMap(LocalDate.parse), today: today)
         self.kind = kind.id
         $unit.id = draft.unit.id!
+        data = c.data
+        title = c.title
+        recordDate = c.recordDate
+        year = c.year
+        amount = c.amount
+        if kind.workflow {
+            if let d = c.dueDate { dueDate = d }
+            if let p = c.progress { progress = p }
+        }
+    }
+}
+
+/// The common columns of a record, derived from its field values: shared by single writes
+/// and bulk imports so both store the same thing.
+struct RecordColumns {
+    var data: String
+    var title: String
+    var recordDate: String
+    var year: Int
+    var amount: Double?
+    var dueDate: String?
+    var progress: Int?
+
+    init(kind: LedgerKind, values: [String: FieldValue], existingDate: LocalDate?, today: LocalDate) throws {
         var json: [String: Any] = [:]
-        for (k, v) in draft.values { json[k] = v.json }
+        for (k, v) in values { json[k] = v.json }
         data = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
-        title = String((draft.values[kind.titleField]?.display ?? "").prefix(200))
+        title = String((values[kind.titleField]?.display ?? "").prefix(200))
         // The kind's date field places the record in a year; without one, the day it was entered.
-        var date = $recordDate.value.flatMap(LocalDate.parse) ?? today
-        if let f = kind.dateField, case .date(let d)? = draft.values[f] { date = d }
+        var date = existingDate ?? today
+        if let f = kind.dateField, case .date(let d)? = values[f] { date = d }
         recordDate = date.iso
         year = date.year
-        if let a = kind.amountField, let d = draft.values[a]?.decimalValue {
-            amount = NSDecimalNumber(decimal: d).doubleValue
-        } else {
-            amount = nil
-        }
+        amount = kind.amountField.flatMap { values[$0]?.decimalValue }.map { NSDecimalNumber(decimal: $0).doubleValue }
         if kind.workflow {
-            if case .date(let d)? = draft.values["deadline"] { dueDate = d.iso }
-            if case .integer(let p)? = draft.values["progress"] { progress = p }
+            if case .date(let d)? = values["deadline"] { dueDate = d.iso }
+            if case .integer(let p)? = values["progress"] { progress = p }
         }
     }
 }
