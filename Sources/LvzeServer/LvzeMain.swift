@@ -52,16 +52,14 @@ public enum LvzeMain {
             app.asyncCommands.use(UserCommands(), as: "user")
             app.asyncCommands.use(AuditCommands(), as: "audit")
             app.asyncCommands.use(DemoCommand(), as: "demo")
+            app.asyncCommands.use(ImportCommand(), as: "import")
+            app.asyncCommands.use(ExportCommand(), as: "export")
             if isServe, demo, let summary = try await loadDemoIfEmpty(app) {
                 printDemoSummary(summary, console: app.console)
             }
-            if let admin = try await Bootstrap.ensureAdmin(app) {
-                if admin.generated {
-                    app.console.print("已创建系统管理员账号 admin，初始密码：\(admin.password)")
-                    app.console.print("（此密码只显示这一次，首次登录后须修改；也可在首次启动前设置 LVZE_ADMIN_PASSWORD 指定）")
-                } else {
-                    app.console.print("已创建系统管理员账号 admin，密码为 LVZE_ADMIN_PASSWORD 所设")
-                }
+            // `lvze demo` fills an empty database first; the admin comes after, inside it.
+            if arguments.count < 2 || arguments[1] != "demo" {
+                try await announceAdmin(app)
             }
             if isServe {
                 let address = serveAddress(vaporEnv.arguments)
@@ -84,6 +82,16 @@ public enum LvzeMain {
         }
         try? await app.asyncShutdown()
         return status
+    }
+
+    static func announceAdmin(_ app: Application) async throws {
+        guard let admin = try await Bootstrap.ensureAdmin(app) else { return }
+        if admin.generated {
+            app.console.print("已创建系统管理员账号 admin，初始密码：\(admin.password)")
+            app.console.print("（此密码只显示这一次，首次登录后须修改；也可在首次启动前设置 LVZE_ADMIN_PASSWORD 指定）")
+        } else {
+            app.console.print("已创建系统管理员账号 admin，密码为 LVZE_ADMIN_PASSWORD 所设")
+        }
     }
 
     private static func serveAddress(_ args: [String]) -> String {

@@ -116,6 +116,7 @@ struct DemoCommand: AsyncCommand {
             throw CLIError("数据库中已有单位，演示数据只能载入空数据库（可设置 LVZE_DATA 指向新的数据目录）")
         }
         printDemoSummary(summary, console: context.console)
+        try await LvzeMain.announceAdmin(context.application)
     }
 }
 

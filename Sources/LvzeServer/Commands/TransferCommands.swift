@@ -1,0 +1,125 @@
+import ConsoleKit
+import Fluent
+import Foundation
+import LvzeCore
+import LvzeOffice
+import Vapor
+
+/// `lvze import KIND FILE --unit CODE [--dry-run]`: the same checks as the import page;
+/// exits 1 with every problem listed, importing nothing, when the file has any error.
+struct ImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "台账编号，如 hazard、rectification") var kind: String
+        @Argument(name: "file", help: "Excel（.xlsx）或 CSV 文件") var file: String
+        @Option(name: "unit", help: "导入到的单位代码（表中有“责任单位”列时以该列为准）") var unit: String?
+        @Flag(name: "dry-run", help: "只检查，不保存") var dryRun: Bool
+        init() {}
+    }
+
+    var help: String { "从 Excel 或 CSV 导入台账记录" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let kind = app.lvze.catalogue[signature.kind] else {
+            throw CLIError("没有编号为「\(signature.kind)」的台账，可用：\(app.lvze.catalogue.catalogue.kinds.map(\.id).joined(separator: ", "))")
+        }
+        guard let code = signature.unit, !code.isEmpty else { throw CLIError("--unit：必须指定导入到的单位代码") }
+        guard let unit = try await OrgUnit.query(on: app.db).filter(\.$code == code).first() else {
+            throw CLIError("--unit：单位代码「\(code)」不存在")
+        }
+        let url = URL(fileURLWithPath: signature.file)
+        guard FileManager.default.isReadableFile(atPath: url.path) else { throw CLIError("文件「\(signature.file)」不存在或无法读取") }
+        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit)
+        let bar = ProgressLine(label: "读取")
+        let report: LedgerImporter.Report
+        let rows: [LedgerImporter.Row]
+        do {
+            let source = try LedgerImporter.open(url, name: url.lastPathComponent)
+            (report, rows) = try await importer.analyse(source, fileName: url.lastPathComponent) { bar.update($0) }
+        } catch let failure as ValidationFailure {
+            throw CLIError(failure.errors.map(\.description).joined(separator: "\n"))
+        } catch let error as SpreadsheetError {
+            throw CLIError(error.message)
+        }
+        bar.finish()
+        if !report.errors.isEmpty {
+            throw CLIError("文件有\(report.errors.count)处错误，未导入任何记录：\n" + report.errors.joined(separator: "\n"))
+        }
+        context.console.print("表头在第\(report.headerRow)行，可导入\(rows.count)条，跳过空行和合计行\(report.skipped)行")
+        if signature.dryRun {
+            context.console.print("试导入完成，未保存（去掉 --dry-run 即导入）")
+            return
+        }
+        let writing = ProgressLine(label: "写入", total: rows.count)
+        let count = try await importer.commit(rows, actor: .system("cli"), createdBy: 0, at: app.lvze.clock.now(), audit: app.lvze.audit) {
+            writing.update($0)
+        }
+        writing.finish()
+        context.console.print("已导入「\(kind.name)」\(count)条记录")
+    }
+}
+
+/// `lvze export KIND --unit CODE [--year Y] [--format xlsx|csv] --out FILE`
+struct ExportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "台账编号") var kind: String
+        @Option(name: "unit", help: "单位代码（含下级）") var unit: String?
+        @Option(name: "year", help: "年度") var year: Int?
+        @Option(name: "format", help: "xlsx（默认）或 csv") var format: String?
+        @Option(name: "out", help: "输出文件") var out: String?
+        init() {}
+    }
+
+    var help: String { "把台账导出为 Excel 或 CSV" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let kind = app.lvze.catalogue[signature.kind] else { throw CLIError("没有编号为「\(signature.kind)」的台账") }
+        guard let code = signature.unit, !code.isEmpty else { throw CLIError("--unit：必须指定单位代码") }
+        guard let unit = try await OrgUnit.query(on: app.db).filter(\.$code == code).first() else { throw CLIError("--unit：单位代码「\(code)」不存在") }
+        guard let out = signature.out, !out.isEmpty else { throw CLIError("--out：必须指定输出文件") }
+        let formatText = signature.format ?? (out.lowercased().hasSuffix(".csv") ? "csv" : "xlsx")
+        guard let format = LedgerExporter.Format(rawValue: formatText) else { throw CLIError("--format：应为 xlsx 或 csv") }
+        if let y = signature.year, !(1900...2200).contains(y) { throw CLIError("--year：「\(y)」不是年份") }
+        var filter = RecordFilter(kind: kind, scope: unit.unitPath)
+        filter.year = signature.year
+        let url = URL(fileURLWithPath: out)
+        let count = try await LedgerExporter(kind: kind, db: app.db).write(filter, format: format, to: url, threadPool: app.threadPool)
+        try await app.lvze.audit.append(.export, actor: .system("cli"), objectType: kind.id, objectID: "",
+                                        summary: "命令行导出「\(kind.name)」\(count)条记录到 \(url.lastPathComponent)", at: app.lvze.clock.now(), on: app.db)
+        context.console.print("已导出「\(kind.name)」\(count)条记录：\(url.path)")
+    }
+}
+
+/// A one-line progress display on standard error, redrawn in place.
+final class ProgressLine: @unchecked Sendable {
+    private let label: String
+    private let total: Int?
+    private let lock = NSLock()
+    private var last = Date.distantPast
+
+    init(label: String, total: Int? = nil) {
+        self.label = label
+        self.total = total
+    }
+
+    func update(_ done: Int) {
+        lock.lock(); defer { lock.unlock() }
+        guard Date().timeIntervalSince(last) > 0.1 else { return }
+        last = Date()
+        draw(done)
+    }
+
+    private func draw(_ done: Int) {
+        var line = "\r\(label) \(done)行"
+        if let total, total > 0 {
+            let width = 30, filled = min(width, done * width / total)
+            line = "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled) + "] \(done)/\(total)"
+        }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}
