@@ -54,6 +54,15 @@ final class CatalogueLoaderTests: XCTestCase {
         XCTAssertTrue(problem(badTitle)?.message.contains("标题字段「nothing」") ?? false)
     }
 
+    func testDefaultsAreCheckedLikeValues() throws {
+        let withDefault = good.replacingOccurrences(of: "values: [一般隐患, 重大隐患]}", with: "values: [一般隐患, 重大隐患], default: 一般隐患}")
+        XCTAssertEqual(try CatalogueLoader.load(yaml: withDefault, file: "x.yaml")[0].field("level")?.defaultValue, "一般隐患")
+        let badDefault = good.replacingOccurrences(of: "values: [一般隐患, 重大隐患]}", with: "values: [一般隐患, 重大隐患], default: 特大}")
+        XCTAssertThrowsError(try CatalogueLoader.load(yaml: badDefault, file: "x.yaml")) { error in
+            XCTAssertTrue((error as? CatalogueError)?.message.contains("默认值") ?? false)
+        }
+    }
+
     func testFieldParsing() {
         let money = FieldSpec(id: "funds", label: "整改资金", type: .money, moneyScale: .tenThousandYuan)
         XCTAssertEqual(try money.parse("１，２３４.５６７万元").get(), .decimal(Decimal(string: "1234.57")!))
@@ -63,6 +72,9 @@ final class CatalogueLoaderTests: XCTestCase {
         XCTAssertEqual(try date.parse("  ").get(), nil)
         let level = FieldSpec(id: "level", label: "等级", type: .enumeration, values: ["一般隐患", "重大隐患"])
         XCTAssertEqual(try level.parse("重大隐患").get(), .text("重大隐患"))
+        XCTAssertEqual(try level.parse("重大").get(), .text("重大隐患"), "a prefix naming one value")
+        XCTAssertThrowsError(try FieldSpec(id: "x", label: "x", type: .enumeration, values: ["一般隐患", "一般风险"]).parse("一般").get(),
+                             "an ambiguous prefix is refused")
         if case .failure(let e) = level.parse("特大") {
             XCTAssertEqual(e.description, "«等级»：「特大」不是可选值（可选：一般隐患、重大隐患）")
         } else { XCTFail("must refuse") }

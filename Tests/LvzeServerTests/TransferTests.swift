@@ -12,6 +12,18 @@ func fixture(_ name: String) throws -> Data {
     return try Data(contentsOf: url)
 }
 
+/// Follows an import to its job page and waits until the job is done.
+func importResult(_ browser: Browser, _ res: XCTHTTPResponse) async throws -> XCTHTTPResponse {
+    guard res.status == .seeOther else { return res }
+    for _ in 0..<200 {
+        let page = try await browser.get(res.location)
+        if page.headers.first(name: "Refresh") == nil { return page }
+        try await Task.sleep(nanoseconds: 20_000_000)
+    }
+    XCTFail("import did not finish")
+    return res
+}
+
 /// Import and export with real files written by openpyxl (see Fixtures/make_fixtures.py).
 final class TransferTests: XCTestCase {
     func testImportReadsRealLedgerFile() async throws {
@@ -21,14 +33,14 @@ final class TransferTests: XCTestCase {
             try await clerk.get("/ledgers/rectification/import")
             let data = try fixture("rectification-good.xlsx")
             // Dry run: nothing saved, every row shown as importable.
-            let dry = try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "dry"],
-                                                    files: [("file", "整改台账.xlsx", data)])
+            let dry = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "dry"],
+                                                    files: [("file", "整改台账.xlsx", data)]))
             XCTAssertEqual(dry.status, .ok, dry.body.string)
             XCTAssertTrue(dry.body.string.contains("表头在第3行；可导入4条，跳过空行和合计行1行"), dry.body.string)
             let count = try await LedgerRecord.query(on: app.db).count()
             XCTAssertEqual(count, 0)
-            let done = try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
-                                                     files: [("file", "整改台账.xlsx", data)])
+            let done = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
+                                                     files: [("file", "整改台账.xlsx", data)]))
             XCTAssertTrue(done.body.string.contains("已导入4条记录"), done.body.string)
             let records = try await LedgerRecord.query(on: app.db).sort(\.$id).all()
             XCTAssertEqual(records.map(\.title), ["村务公开不及时", "河道垃圾未清理", "会议记录不规范", "学习不够深入"])
@@ -51,8 +63,8 @@ final class TransferTests: XCTestCase {
             let clerk = Browser(app)
             try await clerk.login("clerkA")
             try await clerk.get("/ledgers/rectification/import")
-            let res = try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
-                                                    files: [("file", "有错误.xlsx", try fixture("rectification-errors.xlsx"))])
+            let res = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
+                                                    files: [("file", "有错误.xlsx", try fixture("rectification-errors.xlsx"))]))
             XCTAssertEqual(res.status, .unprocessableEntity)
             let body = res.body.string
             for message in ["第5行 «问题来源»：「传闻」不是可选值", "第5行 «具体问题表述»：不能为空", "第5行 «责任单位»：「乙镇」不存在或不在您的管理范围内",
@@ -72,15 +84,15 @@ final class TransferTests: XCTestCase {
             let clerk = Browser(app)
             try await clerk.login("clerk")
             try await clerk.get("/ledgers/rectification/import")
-            let csv = try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
-                                                    files: [("file", "台账.csv", try fixture("rectification-gb18030.csv"))])
+            let csv = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
+                                                    files: [("file", "台账.csv", try fixture("rectification-gb18030.csv"))]))
             XCTAssertTrue(csv.body.string.contains("已导入2条记录"), csv.body.string)
-            let broken = try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "dry"],
-                                                       files: [("file", "坏文件.xlsx", Data("PK\u{3}\u{4}garbage".utf8))])
+            let broken = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "dry"],
+                                                       files: [("file", "坏文件.xlsx", Data("PK\u{3}\u{4}garbage".utf8))]))
             XCTAssertEqual(broken.status, .unprocessableEntity)
             XCTAssertTrue(broken.body.string.contains("«文件»"), broken.body.string)
-            let noHeader = try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "dry"],
-                                                         files: [("file", "无表头.csv", Data("甲,乙\n1,2\n".utf8))])
+            let noHeader = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "dry"],
+                                                         files: [("file", "无表头.csv", Data("甲,乙\n1,2\n".utf8))]))
             XCTAssertTrue(noHeader.body.string.contains("找不到表头"))
         }
     }

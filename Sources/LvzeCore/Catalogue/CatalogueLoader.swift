@@ -70,6 +70,7 @@ public enum CatalogueLoader {
             if field.type == .enumeration, field.values.isEmpty { problems.append("选项字段「\(field.label)」须列出可选值") }
             if field.type != .enumeration, !field.values.isEmpty { problems.append("字段「\(field.label)」不是选项字段，不能列出可选值") }
             if Set(field.values).count != field.values.count { problems.append("选项字段「\(field.label)」的可选值有重复") }
+            if let d = field.defaultValue, case .failure(let e) = field.parse(d) { problems.append("字段「\(field.label)」的默认值\(e.message)") }
         }
         var headers: [String: String] = [:]
         for field in kind.fields {
@@ -157,7 +158,7 @@ public enum CatalogueLoader {
     static func parseField(_ node: Node, file: String) throws -> FieldSpec {
         guard let m = node.mapping else { throw CatalogueError(file: file, line: node.mark?.line, message: "每个字段应为映射") }
         try checkKeys(m, allowed: ["id", "label", "type", "required", "values", "unit_kinds", "scale", "decimals",
-                                   "aliases", "help", "min", "max"], file: file, what: "字段")
+                                   "aliases", "help", "min", "max", "default"], file: file, what: "字段")
         guard let id = m["id"]?.string else { throw CatalogueError(file: file, line: node.mark?.line, message: "字段缺少 id") }
         guard let label = m["label"]?.string else { throw CatalogueError(file: file, line: node.mark?.line, message: "字段「\(id)」缺少 label") }
         guard let typeText = m["type"]?.string else { throw CatalogueError(file: file, line: node.mark?.line, message: "字段「\(id)」缺少 type") }
@@ -190,7 +191,8 @@ public enum CatalogueLoader {
         return FieldSpec(id: id, label: label, type: type, required: try bool(m["required"], file: file, key: "required") ?? false,
                          values: try strings(m["values"], file: file, key: "values") ?? [], unitKinds: unitKinds,
                          moneyScale: scale, decimals: decimals, aliases: try strings(m["aliases"], file: file, key: "aliases") ?? [],
-                         help: m["help"]?.string ?? "", min: try number("min"), max: try number("max"))
+                         help: m["help"]?.string ?? "", min: try number("min"), max: try number("max"),
+                         defaultValue: m["default"]?.string)
     }
 
     static func checkKeys(_ m: Node.Mapping, allowed: Set<String>, file: String, what: String) throws {

@@ -55,10 +55,13 @@ public struct FieldSpec: Sendable, Equatable, Codable {
     public var help: String
     public var min: Decimal?
     public var max: Decimal?
+    /// The value a record gets when a form or file leaves the field out (e.g. a hazard's
+    /// source is 检查发现 unless said otherwise).
+    public var defaultValue: String?
 
     public init(id: String, label: String, type: FieldType, required: Bool = false, values: [String] = [],
                 unitKinds: [UnitKind] = [], moneyScale: MoneyScale = .yuan, decimals: Int = 2, aliases: [String] = [],
-                help: String = "", min: Decimal? = nil, max: Decimal? = nil) {
+                help: String = "", min: Decimal? = nil, max: Decimal? = nil, defaultValue: String? = nil) {
         self.id = id
         self.label = label
         self.type = type
@@ -71,6 +74,7 @@ public struct FieldSpec: Sendable, Equatable, Codable {
         self.help = help
         self.min = min
         self.max = max
+        self.defaultValue = defaultValue
     }
 
     /// The label with its unit, for column headers: 整改资金（万元）.

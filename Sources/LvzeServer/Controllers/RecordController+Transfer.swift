@@ -11,6 +11,7 @@ struct RecordTransferController {
         routes.get("ledgers", ":kind", "export", use: export)
         routes.get("ledgers", ":kind", "import", use: importPage)
         routes.on(.POST, "ledgers", ":kind", "import", body: .collect(maxSize: "60mb"), use: importFile)
+        routes.get("ledgers", ":kind", "import", ":job", use: importJob)
     }
 
     func export(req: Request) async throws -> Response {
@@ -44,6 +45,11 @@ struct RecordTransferController {
         var committed: Bool
         var shownErrors: [String]
         var moreErrors: Int
+        var running: Bool
+        var phase: String
+        var read: Int
+        var written: Int
+        var total: Int
     }
 
     func importPage(req: Request) async throws -> Response {
@@ -53,16 +59,32 @@ struct RecordTransferController {
     }
 
     private func render(_ req: Request, kind: LedgerKind, unit: String, report: LedgerImporter.Report?, errors: [String],
-                        dryRun: Bool, committed: Bool, status: HTTPStatus = .ok) async throws -> Response {
+                        dryRun: Bool, committed: Bool, status: HTTPStatus = .ok, job: ImportJobs.Job? = nil) async throws -> Response {
         let all = errors + (report?.errors ?? [])
+        let running = job.map { $0.phase == .reading || $0.phase == .writing } ?? false
         return try await req.render("records/import", title: "导入\(kind.name)", ImportContent(
             kind: RecordController.summary(kind), unit: unit,
             headers: kind.fields.filter { $0.type != .attachments }.map { f in
                 ([f.header] + f.aliases.prefix(2)).joined(separator: " / ") + (f.required ? " *" : "")
             },
             report: report, errors: errors, dryRun: dryRun, committed: committed,
-            shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500)),
+            shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
+            phase: job?.phase == .writing ? "正在写入" : "正在读取和检查", read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0),
                                     status: status, section: RecordController.summary(kind).systemPath)
+    }
+
+    /// The job's page: progress while it runs (refreshing itself), the result when done.
+    func importJob(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let kind = try RecordController.writableKind(req, p)
+        guard let id = req.parameters.get("job").flatMap(UUID.init(uuidString:)), let job = req.lvze.imports.get(id),
+              job.userID == p.userID, job.kind == kind.id else { throw Abort(.notFound, reason: "导入任务不存在或已过期") }
+        let failed = job.phase == .failed || !(job.report?.errors.isEmpty ?? true)
+        let response = try await render(req, kind: kind, unit: job.unit, report: job.report, errors: job.errors, dryRun: job.dryRun,
+                                        committed: job.phase == .done && !job.dryRun && !failed,
+                                        status: failed ? .unprocessableEntity : .ok, job: job)
+        if job.phase == .reading || job.phase == .writing { response.headers.replaceOrAdd(name: "Refresh", value: "1") }
+        return response
     }
 
     func importFile(req: Request) async throws -> Response {
@@ -80,23 +102,43 @@ struct RecordTransferController {
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-import-\(UUID().uuidString)")
         try Data(buffer: file.data).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let importer = LedgerImporter(kind: kind, db: req.db, scope: p.scope, defaultUnit: unit)
+        // The file is opened here so a broken file is reported at once, on this page.
+        let source: LedgerImporter.Source
         do {
-            let source = try LedgerImporter.open(url, name: file.filename)
-            var (report, rows) = try await importer.analyse(source, fileName: file.filename)
-            if dryRun || !report.errors.isEmpty {
-                return try await render(req, kind: kind, unit: unitCode, report: report, errors: [], dryRun: dryRun, committed: false,
-                                        status: report.errors.isEmpty ? .ok : .unprocessableEntity)
-            }
-            report.committed = try await importer.commit(rows, actor: req.auditActor, createdBy: p.userID, at: req.now, audit: req.lvze.audit)
-            return try await render(req, kind: kind, unit: unitCode, report: report, errors: [], dryRun: false, committed: true)
+            source = try LedgerImporter.open(url, name: file.filename)
         } catch let failure as ValidationFailure {
+            try? FileManager.default.removeItem(at: url)
             return try await render(req, kind: kind, unit: unitCode, report: nil, errors: failure.errors.map(\.description),
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity)
-        } catch let error as SpreadsheetError {
-            return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«文件»：\(error.message)"],
-                                    dryRun: dryRun, committed: false, status: .unprocessableEntity)
         }
+        let job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unitCode, dryRun: dryRun, started: req.now)
+        let jobs = req.lvze.imports
+        jobs.start(job)
+        let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit)
+        let actor = req.auditActor, userID = p.userID, now = req.now, audit = req.lvze.audit, fileName = file.filename
+        let id = job.id
+        Task {
+            defer { try? FileManager.default.removeItem(at: url) }
+            do {
+                var (report, rows) = try await importer.analyse(source, fileName: fileName) { n in jobs.update(id) { $0.read = n } }
+                if dryRun || !report.errors.isEmpty {
+                    jobs.update(id) { [report] in $0.report = report; $0.phase = .done }
+                    return
+                }
+                let total = rows.count
+                jobs.update(id) { $0.phase = .writing; $0.total = total }
+                report.committed = try await importer.commit(rows, actor: actor, createdBy: userID, at: now, audit: audit) { n in
+                    jobs.update(id) { $0.written = n }
+                }
+                jobs.update(id) { [report] in $0.report = report; $0.phase = .done }
+            } catch let failure as ValidationFailure {
+                jobs.update(id) { $0.errors = failure.errors.map(\.description); $0.phase = .failed }
+            } catch let error as SpreadsheetError {
+                jobs.update(id) { $0.errors = ["«文件»：\(error.message)"]; $0.phase = .failed }
+            } catch {
+                jobs.update(id) { $0.errors = ["导入时出错，未导入任何记录：\(error)"]; $0.phase = .failed }
+            }
+        }
+        return req.redirect(to: "/ledgers/\(kind.id)/import/\(id.uuidString)")
     }
 }

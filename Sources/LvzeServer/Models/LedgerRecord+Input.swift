@@ -28,6 +28,12 @@ struct RecordValidator {
             errors.append(.init("unit", "责任单位", "不能为空"))
         }
         var values = existing
+        var raw = raw
+        if existing.isEmpty {
+            for field in kind.fields where field.defaultValue != nil && (raw[field.id] ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                raw[field.id] = field.defaultValue
+            }
+        }
         for field in kind.fields where field.type != .attachments {
             guard let text = raw[field.id] else { continue }
             switch field.parse(text) {

@@ -218,6 +218,9 @@ struct LedgerImporter {
                 case .failure(let e): fail(col, e.message)
                 }
             }
+            for field in kind.fields where values[field.id] == nil {
+                if let d = field.defaultValue, case .success(let v?) = field.parse(d) { values[field.id] = v }
+            }
             for field in kind.fields where field.required && field.type != .attachments && values[field.id] == nil {
                 if let col = columns.first(where: { $0.value.id == field.id })?.key {
                     if !rowErrors.contains(where: { $0.contains("«\(mapping.headers[col] ?? "")»") }) { fail(col, "不能为空") }

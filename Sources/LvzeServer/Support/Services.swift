@@ -101,6 +101,7 @@ public final class LvzeServices: Sendable {
     public let settings = SettingsStore()
     let audit = AuditLog()
     let catalogue = CatalogueStore()
+    let imports = ImportJobs()
     let attachments: AttachmentStore
 
     init(configuration: LvzeConfiguration) {

@@ -1,0 +1,33 @@
+# Shared by the bench scripts: tools, the release binary, a scratch folder.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OUT="$ROOT/bench/out"
+VENV="$ROOT/bench/.venv"
+LVZE="$ROOT/.build/release/lvze"
+mkdir -p "$OUT"
+
+ensure_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v sqlite3 >/dev/null || missing+=(sqlite3)
+  [ -x /usr/bin/time ] || missing+=(time)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q python-calamine openpyxl xlsxwriter
+  fi
+  if [ ! -x "$LVZE" ] || [ -n "$(find "$ROOT/Sources" -newer "$LVZE" -type f | head -1)" ]; then
+    (cd "$ROOT" && swift build -c release --product lvze >/dev/null)
+  fi
+}
+
+# Peak resident memory (MB) and wall seconds of a command: "SECONDS MB".
+measure() {
+  /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$@" >"$OUT/last.log" 2>&1 || { cat "$OUT/last.log"; return 1; }
+  awk '{ printf "%s %.0f\n", $1, $2 / 1024 }' "$OUT/time.txt"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
