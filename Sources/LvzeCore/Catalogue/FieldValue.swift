@@ -89,6 +89,9 @@ extension FieldSpec {
         case .enumeration:
             let key = text.halfWidth
             if let match = values.first(where: { $0 == text || $0.halfWidth == key }) { return .success(.text(match)) }
+            // Ledgers often shorten a value (一般 for 一般隐患): accept a prefix that names exactly one.
+            let candidates = values.filter { $0.hasPrefix(key) }
+            if key.count >= 2, candidates.count == 1 { return .success(.text(candidates[0])) }
             return fail("「\(text)」不是可选值（可选：\(values.joined(separator: "、"))）")
         case .boolean:
             switch text.halfWidth.lowercased() {
