@@ -25,7 +25,12 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// ISO form, the stored and tabular form: 2025-03-05.
-    public var iso: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    public var iso: String {
+        // Hand-built: String(format:) dominates imports and exports of large ledgers.
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : String(n) }
+        let y = year < 1000 ? String(repeating: "0", count: 4 - String(year).count) + String(year) : String(year)
+        return y + "-" + two(month) + "-" + two(day)
+    }
     public var description: String { iso }
     /// Prose form used in Chinese documents: 2025年3月5日.
     public var chinese: String { "\(year)年\(month)月\(day)日" }

@@ -132,6 +132,8 @@ struct RecordController {
     struct ListContent: Encodable {
         var kind: KindSummary
         var columns: [Column]
+        /// The column that links to the record: the title field if listed, else the first.
+        var linkColumn: Int
         var rows: [Row]
         var total: Int
         var next: String?
@@ -214,7 +216,7 @@ struct RecordController {
         var exportItems = filter.queryItems
         if !unitCode.isEmpty { exportItems.append(("unit", unitCode)) }
         let content = ListContent(
-            kind: Self.summary(kind), columns: columns, rows: rows, total: total, next: next.map { $0 + (unitCode.isEmpty ? "" : "&unit=\(unitCode)") },
+            kind: Self.summary(kind), columns: columns, linkColumn: kind.listColumns.firstIndex(of: kind.titleField) ?? 0, rows: rows, total: total, next: next.map { $0 + (unitCode.isEmpty ? "" : "&unit=\(unitCode)") },
             first: after.isEmpty ? nil : Self.link(filter, sort: sortKey, extra: unitCode.isEmpty ? [] : [("unit", unitCode)]),
             filters: filters, year: filter.year.map(String.init) ?? "", unit: unitCode, q: filter.text,
             statuses: RectificationState.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: filter.status == $0) },

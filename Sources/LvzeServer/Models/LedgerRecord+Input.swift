@@ -102,12 +102,7 @@ struct RecordValidator {
 extension LedgerRecord {
     /// The kind's fields decoded from the stored JSON (values that no longer parse are dropped).
     func values(for kind: LedgerKind) -> [String: FieldValue] {
-        let json = fields
-        var out: [String: FieldValue] = [:]
-        for field in kind.fields {
-            if case .success(let v?) = field.decode(json: json[field.id]) { out[field.id] = v }
-        }
-        return out
+        FieldJSON.decode(data, kind: kind)
     }
 
     /// Writes values and the indexed common columns derived from them.
@@ -139,9 +134,7 @@ struct RecordColumns {
     var progress: Int?
 
     init(kind: LedgerKind, values: [String: FieldValue], existingDate: LocalDate?, today: LocalDate) throws {
-        var json: [String: Any] = [:]
-        for (k, v) in values { json[k] = v.json }
-        data = String(decoding: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), as: UTF8.self)
+        data = FieldJSON.encode(values)
         title = String((values[kind.titleField]?.display ?? "").prefix(200))
         // The kind's date field places the record in a year; without one, the day it was entered.
         var date = existingDate ?? today

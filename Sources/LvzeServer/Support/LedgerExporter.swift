@@ -35,9 +35,9 @@ struct LedgerExporter {
         return cols
     }
 
-    func values(_ r: LedgerRecord, index: Int, names: ReferenceNames) -> [ExportValue] {
-        let v = r.values(for: kind)
-        var out: [ExportValue] = [.integer(index), .text(names.unit(r.$unit.id))]
+    func values(_ r: RecordRow, index: Int, names: ReferenceNames) -> [ExportValue] {
+        let v = FieldJSON.decode(r.data, kind: kind)
+        var out: [ExportValue] = [.integer(index), .text(names.unit(r.unitID))]
         for f in fields {
             switch v[f.id] {
             case .integer(let i)?: out.append(.integer(i))
@@ -63,16 +63,15 @@ struct LedgerExporter {
         var lastID = Int.max
         var count = 0
         while true {
-            let page = try await filter.apply(LedgerRecord.query(on: db), dialect: db.dialect)
-                .filter(\.$id < lastID).sort(\.$id, .descending).limit(2000).all()
+            let page = try await RecordRow.page(filter, beforeID: lastID, limit: 2000, on: db)
             if page.isEmpty { break }
-            let names = try await ReferenceNames.load(page, kind: kind, on: db)
+            let names = try await ReferenceNames.load(page.map { ($0.unitID, $0.data) }, kind: kind, on: db)
             let rows = page.enumerated().map { values($1, index: count + $0 + 1, names: names) }
             try await threadPool.runIfActive {
                 for row in rows { try box.append(row) }
             }
             count += page.count
-            lastID = page.last!.id!
+            lastID = page.last!.id
         }
         try await threadPool.runIfActive {
             try box.finish()

@@ -127,8 +127,11 @@ struct LedgerImporter {
 
     static func isTotalRow(_ row: SpreadsheetRow) -> Bool {
         row.cells.prefix(3).contains { cell in
-            let t = cell.text.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "　", with: "")
-            return ["合计", "小计", "总计", "合 计"].contains(t) || t.hasPrefix("合计：") || t.hasPrefix("合计:")
+            let raw = cell.text
+            // Cheap first: only short texts containing 计 can be a total label.
+            guard raw.count <= 12, raw.contains("计") else { return false }
+            let t = raw.filter { $0 != " " && $0 != "　" }
+            return ["合计", "小计", "总计"].contains(t) || t.hasPrefix("合计：") || t.hasPrefix("合计:")
         }
     }
 
@@ -259,7 +262,10 @@ struct LedgerImporter {
                 progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         let today = LocalDate(now)
         let kind = self.kind
-        let batch = 400
+        // 17 binds a row: 1,000 rows stay under SQLite's and PostgreSQL's bind limits.
+        let batch = 1000
+        let emptyWorkflow = kind.workflow ? WorkflowData().encoded() : "{}"
+        let startStatus = RectificationState.pending.rawValue, movingStatus = RectificationState.inProgress.rawValue
         try await db.transaction { tx in
             let maxRow = try await tx.sql.raw("SELECT COALESCE(MAX(id), 0) AS m FROM records").first()
             let maxID = try maxRow?.decode(column: "m", as: Int.self) ?? 0
@@ -272,12 +278,12 @@ struct LedgerImporter {
                 for row in slice {
                     let c = try RecordColumns(kind: kind, values: row.values, existingDate: nil, today: today)
                     var status = ""
-                    if kind.workflow { status = (c.progress ?? 0) > 0 ? RectificationState.inProgress.rawValue : RectificationState.pending.rawValue }
-                    let opened = min(LocalDate.parse(c.recordDate) ?? today, today).iso
+                    if kind.workflow { status = (c.progress ?? 0) > 0 ? movingStatus : startStatus }
+                    let opened = c.recordDate < today.iso ? c.recordDate : today.iso
                     insert = insert.values([
                         SQLBind(kind.id), SQLBind(row.unitID), SQLBind(c.title), SQLBind(c.recordDate), SQLBind(c.year), SQLBind(status),
                         SQLBind(opened), SQLBind(c.dueDate), SQLBind(String?.none), SQLBind(c.progress), SQLBind(c.amount), SQLBind(c.data),
-                        SQLBind(kind.workflow ? WorkflowData().encoded() : "{}"), SQLBind(createdBy), SQLBind(now), SQLBind(now), SQLBind(1),
+                        SQLBind(emptyWorkflow), SQLBind(createdBy), SQLBind(now), SQLBind(now), SQLBind(1),
                     ] as [any SQLExpression])
                 }
                 try await insert.run()

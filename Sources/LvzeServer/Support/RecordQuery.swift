@@ -115,3 +115,60 @@ func jsonText(_ field: String, _ dialect: Dialect) -> String {
         return "(\"records\".\"data\"::jsonb ->> '\(field)')"
     }
 }
+
+extension RecordFilter {
+    /// The same conditions as `apply`, as SQL for bulk reads that skip model decoding
+    /// (exports read every matching record).
+    func conditions(dialect: Dialect) -> [any SQLExpression] {
+        var c: [any SQLExpression] = [
+            SQLQueryString("\(ident: "records").\(ident: "kind") = \(bind: kind.id)"),
+            SQLQueryString("\(ident: "units").\(ident: "path") >= \(bind: scope.value)"),
+            SQLQueryString("\(ident: "units").\(ident: "path") < \(bind: scope.subtreeUpperBound)"),
+        ]
+        if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }
+        if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = \(bind: status.rawValue)")) }
+        if !text.isEmpty {
+            let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            c.append(SQLQueryString("(\(ident: "records").\(ident: "title") LIKE \(bind: like) OR \(ident: "records").\(ident: "data") LIKE \(bind: like))"))
+        }
+        for (field, value) in equals {
+            c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) = \(bind: value)"))
+        }
+        for (field, range) in dateRanges {
+            if let from = range.from { c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) >= \(bind: from.iso)")) }
+            if let to = range.to { c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) <= \(bind: to.iso)")) }
+        }
+        return c
+    }
+}
+
+/// The columns of a record that lists and exports show, read without building a model.
+struct RecordRow: Sendable {
+    var id: Int
+    var unitID: Int
+    var title: String
+    var status: String
+    var closedOn: String?
+    var data: String
+    var workflow: String
+
+    var state: RectificationState? { RectificationState(rawValue: status) }
+
+    /// One page, newest first, below `beforeID`.
+    static func page(_ filter: RecordFilter, beforeID: Int, limit: Int, on db: any Database) async throws -> [RecordRow] {
+        var conditions = filter.conditions(dialect: db.dialect)
+        conditions.append(SQLQueryString("\(ident: "records").\(ident: "id") < \(bind: beforeID)"))
+        let rows = try await db.sql.raw("""
+            SELECT records.id, records.unit_id, records.title, records.status, records.closed_on, records.data, records.workflow
+            FROM records JOIN units ON units.id = records.unit_id
+            WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+            ORDER BY records.id DESC LIMIT \(unsafeRaw: String(limit))
+            """).all()
+        return try rows.map { r in
+            RecordRow(id: try r.decode(column: "id", as: Int.self), unitID: try r.decode(column: "unit_id", as: Int.self),
+                      title: try r.decode(column: "title", as: String.self), status: try r.decode(column: "status", as: String.self),
+                      closedOn: try r.decode(column: "closed_on", as: String?.self), data: try r.decode(column: "data", as: String.self),
+                      workflow: try r.decode(column: "workflow", as: String.self))
+        }
+    }
+}

@@ -273,10 +273,16 @@ struct ReferenceNames {
     var people: [Int: String] = [:]
 
     static func load(_ records: [LedgerRecord], kind: LedgerKind, on db: any Database) async throws -> ReferenceNames {
-        var unitIDs = Set(records.map { $0.$unit.id })
+        try await load(records.map { ($0.$unit.id, $0.data) }, kind: kind, on: db)
+    }
+
+    /// Names for (unit id, field JSON) pairs.
+    static func load(_ records: [(Int, String)], kind: LedgerKind, on db: any Database) async throws -> ReferenceNames {
+        var unitIDs = Set(records.map { $0.0 })
         var personIDs: Set<Int> = []
-        for r in records {
-            for (k, v) in r.values(for: kind) {
+        let hasReferences = kind.fields.contains { $0.type == .unit || $0.type == .person }
+        for (_, data) in records where hasReferences {
+            for (k, v) in FieldJSON.decode(data, kind: kind) {
                 guard case .reference(let id) = v, let f = kind.field(k) else { continue }
                 if f.type == .unit { unitIDs.insert(id) } else if f.type == .person { personIDs.insert(id) }
             }

@@ -29,6 +29,8 @@ struct M002_Records: AsyncMigration {
             .field("version", .int, .required, .sql(.default(1)))
             .create()
         try await db.sql.create(index: "records_kind_unit_idx").on("records").column("kind").column("unit_id").column("id").run()
+        // Lists and exports walk a kind newest first and stop at the page size: no sort.
+        try await db.sql.create(index: "records_kind_id_idx").on("records").column("kind").column("id").run()
         try await db.sql.create(index: "records_kind_date_idx").on("records").column("kind").column("record_date").run()
         try await db.sql.create(index: "records_kind_status_due_idx").on("records").column("kind").column("status").column("due_date").run()
         try await db.sql.create(index: "records_unit_idx").on("records").column("unit_id").run()
