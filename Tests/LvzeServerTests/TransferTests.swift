@@ -97,6 +97,28 @@ final class TransferTests: XCTestCase {
         }
     }
 
+    func testMoneyInTheOtherScaleIsConvertedAndOtherUnitsAreRefused() async throws {
+        try await withFixture { app, _ in
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/ledgers/hazard/import")
+            // 整改资金 is kept in 万元; this sheet writes 元. No 问题来源 column: the default applies.
+            let csv = "排查时间,隐患描述,隐患等级,整改期限,整改资金（元）\n2025-05-01,配电房无防鼠板,一般,2025-06-01,15000\n"
+            let done = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "commit"],
+                                                                                     files: [("file", "隐患.csv", Data(csv.utf8))]))
+            XCTAssertTrue(done.body.string.contains("已导入1条记录"), done.body.string)
+            let record = try await LedgerRecord.query(on: app.db).first()
+            XCTAssertEqual(record?.amount, 1.5)
+            let kind = app.lvze.catalogue["hazard"]!
+            XCTAssertEqual(record?.values(for: kind)["source"], .text("检查发现"))
+            XCTAssertEqual(record?.values(for: kind)["level"], .text("一般隐患"))
+            let area = "排查时间,隐患描述,隐患等级,整改期限,整改资金（美元）\n2025-05-01,x,一般,2025-06-01,1\n"
+            let refused = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "dry"],
+                                                                                        files: [("file", "隐患.csv", Data(area.utf8))]))
+            XCTAssertTrue(refused.body.string.contains("单位是美元"), refused.body.string)
+        }
+    }
+
     func testExportReadsBackWithTheSameValues() async throws {
         try await withFixture { app, _ in
             let clerk = Browser(app)

@@ -86,6 +86,11 @@ struct LedgerImporter {
         var unitColumn: Int?
         var headers: [Int: String] = [:]
         var ignored: [String] = []
+        /// Money columns whose header names the other scale (万元 for a field kept in 元):
+        /// their numbers are multiplied by this factor.
+        var scale: [Int: Decimal] = [:]
+        /// Columns whose header names a unit the field does not use.
+        var unitProblems: [String] = []
     }
 
     /// The header row: the first of the top 20 rows where at least two cells name fields.
@@ -102,6 +107,13 @@ struct LedgerImporter {
                 if let f = keys[key] ?? keys[bare], !mapping.columns.values.contains(where: { $0.id == f.id }) {
                     mapping.columns[cell.column] = f
                     mapping.headers[cell.column] = text
+                    if keys[key] == nil, let unit = Self.bracketUnit(text) {
+                        if f.type == .money, let headerScale = MoneyScale(rawValue: unit) {
+                            if headerScale != f.moneyScale { mapping.scale[cell.column] = headerScale == .tenThousandYuan ? 10_000 : Decimal(string: "0.0001")! }
+                        } else if let fieldUnit = Self.bracketUnit(f.label) ?? (f.type == .money ? f.moneyScale.rawValue : nil), fieldUnit != unit {
+                            mapping.unitProblems.append("列「\(text)」的单位是\(unit)，而「\(f.label)」以\(fieldUnit)计，请换算后再导入")
+                        }
+                    }
                 } else if Self.unitHeaders.contains(key), mapping.unitColumn == nil {
                     mapping.unitColumn = cell.column
                     mapping.headers[cell.column] = text
@@ -111,6 +123,17 @@ struct LedgerImporter {
             }
             if mapping.columns.count >= 2 || (mapping.columns.count == 1 && kind.fields.filter(\.required).count <= 1) {
                 return mapping
+            }
+        }
+        return nil
+    }
+
+    /// The unit written in brackets at the end of a header: 整改资金（万元） → 万元.
+    static func bracketUnit(_ text: String) -> String? {
+        for (open, close) in [("（", "）"), ("(", ")")] {
+            if let r = text.range(of: open, options: .backwards), text.hasSuffix(close) {
+                let unit = String(text[r.upperBound..<text.index(before: text.endIndex)]).trimmingCharacters(in: .whitespaces)
+                return unit.isEmpty ? nil : unit
             }
         }
         return nil
@@ -141,6 +164,9 @@ struct LedgerImporter {
         guard let mapping = findHeader(try source.firstRows(20)) else {
             let names = kind.fields.filter { $0.type != .attachments }.prefix(6).map(\.label).joined(separator: "、")
             throw ValidationFailure([.init("file", "文件", "在前20行中找不到表头：表头应包含「\(kind.name)」的列名，如\(names)")])
+        }
+        if !mapping.unitProblems.isEmpty {
+            throw ValidationFailure(mapping.unitProblems.map { .init("file", "表头", $0) })
         }
         // Pass 1: distinct unit and reference texts, resolved once each.
         var unitTexts: Set<String> = []
@@ -216,6 +242,8 @@ struct LedgerImporter {
                 default: break
                 }
                 switch field.parse(cell.text) {
+                case .success(.decimal(let d)?) where mapping.scale[col] != nil:
+                    values[field.id] = .decimal((d * mapping.scale[col]!).rounded(field.decimals))
                 case .success(let v?): values[field.id] = v
                 case .success(nil): break
                 case .failure(let e): fail(col, e.message)
