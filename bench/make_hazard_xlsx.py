@@ -1,7 +1,7 @@
 """A large hazard ledger (隐患排查治理台账) written by xlsxwriter, the way Excel stores it
 (shared strings, real date cells), with a merged title row above the header.
 
-python3 bench/make_hazard_xlsx.py OUT.xlsx [ROWS]     (default 100,000 rows, 13 columns)
+python3 bench/make_hazard_xlsx.py OUT.xlsx [ROWS]     (default 100,000 rows, 13 columns; 责任单位 holds the demo district's town codes)
 """
 import datetime
 import random
@@ -10,7 +10,7 @@ import sys
 import xlsxwriter
 
 HEADER = ["序号", "排查时间", "排查人", "隐患部位", "隐患描述", "隐患等级", "整改措施", "整改期限",
-          "责任部门", "整改资金（万元）", "问题来源", "复查结果", "备注"]
+          "责任部门", "整改资金（万元）", "问题来源", "责任单位", "备注"]
 
 
 def main(path, rows):
@@ -38,7 +38,7 @@ def main(path, rows):
         ws.write_string(r, 8, rng.choice(departments))
         ws.write_number(r, 9, round(rng.random() * 10, 2))
         ws.write_string(r, 10, rng.choice(["检查发现", "自我查摆", "督导"]))
-        ws.write_string(r, 11, rng.choice(["已复查", "待复查"]))
+        ws.write_string(r, 11, f"DEMO-T{rng.randrange(1, 16):02d}")
         ws.write_string(r, 12, f"第{rng.randrange(1, 40)}网格")
     wb.close()
 

@@ -44,6 +44,8 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
 }
 
 func routes(_ app: Application) throws {
+    // For load balancers and monitoring: answers without touching the database.
+    app.get("healthz") { _ in "ok" }
     let auth = AuthController()
     try app.register(collection: auth)
     APIController().bootPublic(routes: app)

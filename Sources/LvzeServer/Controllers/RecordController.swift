@@ -136,6 +136,7 @@ struct RecordController {
         var linkColumn: Int
         var rows: [Row]
         var total: Int
+        var totalCapped: Bool
         var next: String?
         var first: String?
         var filters: [FilterField]
@@ -181,10 +182,13 @@ struct RecordController {
         let pageSize = 50
         var rows: [Row] = []
         var total = 0
+        var totalCapped = false
         var next: String?
         var records: [LedgerRecord] = []
         if problems.isEmpty {
-            total = try await filter.apply(LedgerRecord.query(on: req.db), dialect: req.db.dialect).count()
+            let counted = try await filter.count(cap: 10_000, on: req.db)
+            total = counted.count
+            totalCapped = counted.capped
             var b = filter.apply(LedgerRecord.query(on: req.db), dialect: req.db.dialect)
             b = Self.order(b, sortKey, after: after)
             records = try await b.limit(pageSize + 1).all()
@@ -216,7 +220,8 @@ struct RecordController {
         var exportItems = filter.queryItems
         if !unitCode.isEmpty { exportItems.append(("unit", unitCode)) }
         let content = ListContent(
-            kind: Self.summary(kind), columns: columns, linkColumn: kind.listColumns.firstIndex(of: kind.titleField) ?? 0, rows: rows, total: total, next: next.map { $0 + (unitCode.isEmpty ? "" : "&unit=\(unitCode)") },
+            kind: Self.summary(kind), columns: columns, linkColumn: kind.listColumns.firstIndex(of: kind.titleField) ?? 0, rows: rows, total: total,
+            totalCapped: totalCapped, next: next.map { $0 + (unitCode.isEmpty ? "" : "&unit=\(unitCode)") },
             first: after.isEmpty ? nil : Self.link(filter, sort: sortKey, extra: unitCode.isEmpty ? [] : [("unit", unitCode)]),
             filters: filters, year: filter.year.map(String.init) ?? "", unit: unitCode, q: filter.text,
             statuses: RectificationState.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: filter.status == $0) },

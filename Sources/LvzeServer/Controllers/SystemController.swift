@@ -93,6 +93,8 @@ struct SystemController {
         var overdue: Int
         var behind: Int
         var ledgers: [Link]
+        var listed: Int
+        var truncated: Bool
         var rows: [FlagQueries.Row]
         var overYear: Int
     }
@@ -104,12 +106,14 @@ struct SystemController {
         let today = LocalDate(req.now)
         let catalogue = req.lvze.catalogue.catalogue
         let items = try await Supervision.items(for: p, on: req.db, catalogue: catalogue, today: today)
+        let overdue = try await Supervision.overdueCount(for: p, on: req.db, catalogue: catalogue, today: today)
         let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: today)
         let ledgers = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }
             .map { Link(title: $0.name, detail: "", href: "/ledgers/\($0.id)") }
         return try await req.render("systems/supervision", title: "整改督办", SupervisionContent(
-            groups: Supervision.grouped(items), total: items.count, overdue: items.filter(\.overdue).count,
-            behind: items.filter { !$0.overdue }.count, ledgers: ledgers,
+            groups: Supervision.grouped(items), total: overdue + items.filter { !$0.overdue }.count, overdue: overdue,
+            behind: items.filter { !$0.overdue }.count, ledgers: ledgers, listed: items.count,
+            truncated: overdue > Supervision.limit,
             rows: rows, overYear: rows.filter { $0.days > 365 }.count), section: SiteURL.supervision.path)
     }
 

@@ -172,3 +172,16 @@ struct RecordRow: Sendable {
         }
     }
 }
+
+extension RecordFilter {
+    /// How many records match, counting at most `cap` (a list over a million records must
+    /// not scan them all to print its total); `capped` says the true number is larger.
+    func count(cap: Int, on db: any Database) async throws -> (count: Int, capped: Bool) {
+        let row = try await db.sql.raw("""
+            SELECT count(*) AS n FROM (SELECT 1 FROM records JOIN units ON units.id = records.unit_id
+            WHERE \(SQLList(conditions(dialect: db.dialect), separator: SQLRaw(" AND "))) LIMIT \(unsafeRaw: String(cap + 1))) AS matched
+            """).first()
+        let n = try row?.decode(column: "n", as: Int.self) ?? 0
+        return (min(n, cap), n > cap)
+    }
+}

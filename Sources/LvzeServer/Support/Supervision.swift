@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import LvzeCore
 import Vapor
 
@@ -29,29 +30,66 @@ struct Supervision {
         var behind: Int
     }
 
+    /// At most this many items of each sort are listed; the counts above the list are exact.
+    static let limit = 2000
+
     static func items(for p: Principal, on db: any Database, catalogue: Catalogue, today: LocalDate) async throws -> [Item] {
         let kinds = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }
         guard !kinds.isEmpty else { return [] }
-        let open = try await LedgerRecord.query(on: db)
-            .filter(\.$kind ~~ kinds.map(\.id))
-            .filter(\.$status != RectificationState.closed.rawValue)
-            .join(OrgUnit.self, on: \LedgerRecord.$unit.$id == \OrgUnit.$id)
-            .filter(OrgUnit.self, \.$path >= p.scope.value).filter(OrgUnit.self, \.$path < p.scope.subtreeUpperBound)
-            .sort(\.$dueDate).limit(20_000).all()
+        // Overdue items come straight from the (status, due_date) index; items not yet due are
+        // read in deadline order and kept when behind their time-proportional progress.
+        let overdue = try await rows(kinds: kinds, scope: p.scope, dueOp: "<", today: today, on: db)
+        let upcoming = try await rows(kinds: kinds, scope: p.scope, dueOp: ">=", today: today, on: db)
         var out: [Item] = []
-        for r in open {
-            guard let kind = catalogue[r.kind], let due = r.dueDate.flatMap(LocalDate.parse) else { continue }
+        for r in overdue + upcoming {
+            guard let kind = catalogue[r.kind], let due = LocalDate.parse(r.dueDate) else { continue }
             let schedule = RectificationSchedule(created: LocalDate.parse(r.openedOn) ?? today, deadline: due)
             let days = schedule.daysLeft(on: today)
-            let behind = schedule.isBehind(actualProgress: r.progress ?? 0, on: today, isClosed: false)
-            guard days < 0 || behind else { continue }
-            let unit = try r.joined(OrgUnit.self)
-            out.append(Item(kindID: kind.id, kindName: kind.name, recordID: r.id!, title: r.title, unitName: unit.name,
-                            source: (r.fields["source"] as? String) ?? "", deadline: due.iso, daysLeft: days, overdueDays: max(0, -days), overdue: days < 0,
-                            actual: r.progress ?? 0, expected: schedule.expectedProgress(on: today), state: r.state?.label ?? "",
+            guard days < 0 || schedule.isBehind(actualProgress: r.progress, on: today, isClosed: false) else { continue }
+            let source = FieldJSON.decode(r.data, kind: kind)["source"]?.display ?? ""
+            out.append(Item(kindID: kind.id, kindName: kind.name, recordID: r.id, title: r.title, unitName: r.unitName,
+                            source: source, deadline: due.iso, daysLeft: days, overdueDays: max(0, -days), overdue: days < 0,
+                            actual: r.progress, expected: schedule.expectedProgress(on: today),
+                            state: RectificationState(rawValue: r.status)?.label ?? "",
                             extensions: WorkflowData.decode(r.workflow).extensions))
         }
         return out
+    }
+
+    /// Exact number of overdue open items in scope.
+    static func overdueCount(for p: Principal, on db: any Database, catalogue: Catalogue, today: LocalDate) async throws -> Int {
+        let kinds = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }.map(\.id)
+        guard !kinds.isEmpty else { return 0 }
+        let row = try await db.sql.raw("""
+            SELECT count(*) AS n FROM records JOIN units ON units.id = records.unit_id
+            WHERE records.kind IN \(SQLBind.group(kinds)) AND records.status <> 'closed' AND records.due_date < \(bind: today.iso)
+              AND units.path >= \(bind: p.scope.value) AND units.path < \(bind: p.scope.subtreeUpperBound)
+            """).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    struct OpenRow {
+        var id: Int, kind: String, title: String, unitName: String, status: String, openedOn: String, dueDate: String
+        var progress: Int, data: String, workflow: String
+    }
+
+    static func rows(kinds: [LedgerKind], scope: UnitPath, dueOp: String, today: LocalDate, on db: any Database) async throws -> [OpenRow] {
+        let rows = try await db.sql.raw("""
+            SELECT records.id, records.kind, records.title, units.name AS unit_name, records.status, records.opened_on,
+                   records.due_date, records.progress, records.data, records.workflow
+            FROM records JOIN units ON units.id = records.unit_id
+            WHERE records.kind IN \(SQLBind.group(kinds.map(\.id))) AND records.status <> 'closed'
+              AND records.due_date \(unsafeRaw: dueOp == "<" ? "<" : ">=") \(bind: today.iso)
+              AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound)
+            ORDER BY records.due_date, records.id LIMIT \(unsafeRaw: String(limit))
+            """).all()
+        return try rows.map { r in
+            OpenRow(id: try r.decode(column: "id", as: Int.self), kind: try r.decode(column: "kind", as: String.self),
+                    title: try r.decode(column: "title", as: String.self), unitName: try r.decode(column: "unit_name", as: String.self),
+                    status: try r.decode(column: "status", as: String.self), openedOn: try r.decode(column: "opened_on", as: String.self),
+                    dueDate: try r.decode(column: "due_date", as: String?.self) ?? "", progress: try r.decode(column: "progress", as: Int?.self) ?? 0,
+                    data: try r.decode(column: "data", as: String.self), workflow: try r.decode(column: "workflow", as: String.self))
+        }
     }
 
     static func grouped(_ items: [Item]) -> [Group] {
