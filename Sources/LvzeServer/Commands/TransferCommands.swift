@@ -29,7 +29,7 @@ struct ImportCommand: AsyncCommand {
         }
         let url = URL(fileURLWithPath: signature.file)
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw CLIError("文件「\(signature.file)」不存在或无法读取") }
-        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit)
+        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, filingDays: app.lvze.settings.int(KindRules.filingDaysKey))
         let bar = ProgressLine(label: "读取")
         let report: LedgerImporter.Report
         let rows: [LedgerImporter.Row]

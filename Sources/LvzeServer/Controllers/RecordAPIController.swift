@@ -124,7 +124,7 @@ struct RecordAPIController {
         let kind = try RecordController.writableKind(req, p)
         let body = try Self.body(req)
         let raw = try Self.raw(body["fields"] as? [String: Any] ?? [:], kind: kind)
-        var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope).check(unitRef: body["unit"] as? String, raw: raw)
+        var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey)).check(unitRef: body["unit"] as? String, raw: raw)
         let missing = kind.fields.filter { $0.type == .attachments && $0.required }
         if !missing.isEmpty {
             throw ValidationFailure(missing.map { .init($0.id, $0.label, "须上传附件，请通过网页录入") })
@@ -144,7 +144,7 @@ struct RecordAPIController {
         var raw = try Self.raw(body["fields"] as? [String: Any] ?? [:], kind: kind)
         if kind.workflow, record.state != .pending { raw["progress"] = nil }
         let existing = record.values(for: kind)
-        let draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope)
+        let draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
             .check(unitRef: body["unit"] as? String, raw: raw, existing: existing, existingUnit: unit)
         try await RecordWriter(req: req, principal: p, kind: kind).update(record, draft: draft, before: existing, beforeUnit: unit)
         return try Self.respond(Self.json(record, kind: kind, unit: draft.unit))

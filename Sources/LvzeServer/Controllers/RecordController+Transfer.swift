@@ -114,7 +114,7 @@ struct RecordTransferController {
         let job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unitCode, dryRun: dryRun, started: req.now)
         let jobs = req.lvze.imports
         jobs.start(job)
-        let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit)
+        let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
         let actor = req.auditActor, userID = p.userID, now = req.now, audit = req.lvze.audit, fileName = file.filename
         let id = job.id
         Task {

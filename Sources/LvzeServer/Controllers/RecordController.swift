@@ -200,7 +200,8 @@ struct RecordController {
             }
             rows = try await Self.rows(records, kind: kind, req: req)
         }
-        let columns = kind.listColumns.map { Column(id: $0, label: Self.columnLabel($0, kind)) }
+        var columns = kind.listColumns.map { Column(id: $0, label: Self.columnLabel($0, kind)) }
+        if kind.id == "accident" { columns.append(Column(id: "grade", label: "事故等级")) }
         let filters = kind.fields.compactMap { f -> FilterField? in
             switch f.type {
             case .enumeration:
@@ -300,7 +301,9 @@ struct RecordController {
                 tier = schedule.warningTier(on: today, isClosed: state.isClosed, settings: warning)?.rawValue ?? ""
                 behind = schedule.isBehind(actualProgress: r.progress ?? 0, on: today, isClosed: state.isClosed)
             }
-            return Row(id: r.id!, cells: cells, status: r.state?.label ?? "", statusClass: r.status, tier: tier, behind: behind)
+            var allCells = cells
+            if kind.id == "accident" { allCells.append(KindRules.accidentGrade(values)?.label ?? "") }
+            return Row(id: r.id!, cells: allCells, status: r.state?.label ?? "", statusClass: r.status, tier: tier, behind: behind)
         }
     }
 
@@ -391,7 +394,7 @@ struct RecordController {
             }
         }
         do {
-            var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope).check(unitRef: unitRef, raw: raw)
+            var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey)).check(unitRef: unitRef, raw: raw)
             var missing: [FieldError] = []
             for f in kind.fields where f.type == .attachments && f.required && !uploads.contains(where: { $0.0.id == f.id }) {
                 missing.append(.init(f.id, f.label, "请上传至少一个文件"))
@@ -437,7 +440,7 @@ struct RecordController {
         let unitRef = (try? req.content.get(String.self, at: "unit")) ?? unit.code
         do {
             let existing = record.values(for: kind)
-            var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope)
+            var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
                 .check(unitRef: unitRef, raw: raw, existing: existing, existingUnit: unit)
             // Workflow columns move only through workflow steps, never by editing.
             if kind.workflow, record.state != .pending {
@@ -521,6 +524,7 @@ struct RecordController {
         var attachments: [AttachmentRow]
         var attachmentFields: [Option]
         var history: [HistoryRow]
+        var derived: [KindRules.Derived]
         var workflow: WorkflowView?
         var canWrite: Bool
         var workflowError: [String]
@@ -559,7 +563,7 @@ struct RecordController {
                               field: kind.field($0.fieldID)?.label ?? $0.fieldID, uploadedAt: ISOTime.local($0.uploadedAt))
             },
             attachmentFields: kind.fields.filter { $0.type == .attachments }.map { Option(value: $0.id, label: $0.label, selected: false) },
-            history: history, workflow: workflowView, canWrite: p.hasAny(Array(kind.writers)), workflowError: workflowErrors)
+            history: history, derived: KindRules.derived(kind: kind, values: values, today: LocalDate(req.now)), workflow: workflowView, canWrite: p.hasAny(Array(kind.writers)), workflowError: workflowErrors)
         return try await req.render("records/show", title: record.title, content, status: status, section: Self.summary(kind).systemPath)
     }
 

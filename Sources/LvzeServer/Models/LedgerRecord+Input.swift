@@ -10,6 +10,7 @@ struct RecordValidator {
     let kind: LedgerKind
     let db: any Database
     let scope: UnitPath
+    var filingDays = 3
 
     struct Draft {
         var unit: OrgUnit
@@ -56,6 +57,9 @@ struct RecordValidator {
         if kind.workflow, let found = values[kind.dateField ?? ""], let deadline = values["deadline"],
            case .date(let f) = found, case .date(let d) = deadline, d < f {
             errors.append(.init("deadline", kind.field("deadline")?.label ?? "整改时限", "不能早于\(kind.field(kind.dateField!)?.label ?? "发现日期")"))
+        }
+        if errors.isEmpty {
+            errors += KindRules.problems(kind: kind, values: values, filingDays: filingDays)
         }
         if !errors.isEmpty {
             if let rowLabel { errors = errors.map { FieldError($0.field, "\(rowLabel) «\($0.label)", $0.message) } }

@@ -16,6 +16,7 @@ struct LedgerImporter {
     let db: any Database
     let scope: UnitPath
     let defaultUnit: OrgUnit
+    var filingDays = 3
 
     struct Report: Encodable {
         var fileName: String
@@ -177,7 +178,7 @@ struct LedgerImporter {
             if let c = mapping.unitColumn { let t = row.text(c).trimmingCharacters(in: .whitespaces); if !t.isEmpty { unitTexts.insert(t) } }
             for (col, f) in refFields { let t = row.text(col).trimmingCharacters(in: .whitespaces); if !t.isEmpty { refTexts[f.id, default: []].insert(t) } }
         }
-        let validator = RecordValidator(kind: kind, db: db, scope: scope)
+        let validator = RecordValidator(kind: kind, db: db, scope: scope, filingDays: filingDays)
         var units: [String: Result<OrgUnit, FieldError>] = [:]
         for t in unitTexts {
             do { units[t] = .success(try await validator.resolveUnit(t, field: "unit", label: "责任单位", kinds: [])) }
@@ -203,6 +204,7 @@ struct LedgerImporter {
         var read = 0
         let defaultUnitID = defaultUnit.id!
         let kind = self.kind
+        let filingDays = self.filingDays
         let columns = mapping.columns.sorted { $0.key < $1.key }
         try source.forEachRow { row in
             guard row.number > mapping.headerRow else { return }
@@ -261,6 +263,12 @@ struct LedgerImporter {
             }
             if kind.workflow, let f = kind.dateField, case .date(let found)? = values[f], case .date(let due)? = values["deadline"], due < found {
                 rowErrors.append("第\(row.number)行 «\(kind.field("deadline")?.label ?? "整改时限")»：不能早于\(kind.field(f)?.label ?? "发现日期")")
+            }
+            if rowErrors.isEmpty {
+                for e in KindRules.problems(kind: kind, values: values, filingDays: filingDays) {
+                    let col = columns.first(where: { $0.value.id == e.field })?.key
+                    rowErrors.append("第\(row.number)行 «\(col.flatMap { mapping.headers[$0] } ?? e.label)»：\(e.message)")
+                }
             }
             if rowErrors.isEmpty {
                 rows.append(Row(line: row.number, unitID: unitID, values: values))

@@ -49,6 +49,7 @@ public final class SettingsStore: Sendable {
         "attachments.max_mb": "50",
         "workflow.green_days": "20",
         "workflow.yellow_days": "10",
+        "ideology.filing_days": "3",
     ]
 
     func load(on db: any Database) async throws {
