@@ -142,34 +142,77 @@ extension RecordFilter {
     }
 }
 
-/// The columns of a record that lists and exports show, read without building a model.
+/// The columns of a record that lists and exports show, read without building a model
+/// (Fluent decodes models by reflection, which dominated list and export time).
 struct RecordRow: Sendable {
     var id: Int
     var unitID: Int
     var title: String
     var status: String
+    var recordDate: String
+    var openedOn: String
+    var dueDate: String?
     var closedOn: String?
+    var progress: Int?
     var data: String
     var workflow: String
+    var updatedAt: Date?
 
     var state: RectificationState? { RectificationState(rawValue: status) }
 
+    static let columns = """
+        records.id, records.unit_id, records.title, records.status, records.record_date, records.opened_on, records.due_date,
+        records.closed_on, records.progress, records.data, records.workflow, records.updated_at
+        """
+
+    init(_ r: any SQLRow) throws {
+        id = try r.decode(column: "id", as: Int.self)
+        unitID = try r.decode(column: "unit_id", as: Int.self)
+        title = try r.decode(column: "title", as: String.self)
+        status = try r.decode(column: "status", as: String.self)
+        recordDate = try r.decode(column: "record_date", as: String.self)
+        openedOn = try r.decode(column: "opened_on", as: String.self)
+        dueDate = try r.decode(column: "due_date", as: String?.self)
+        closedOn = try r.decode(column: "closed_on", as: String?.self)
+        progress = try r.decode(column: "progress", as: Int?.self)
+        data = try r.decode(column: "data", as: String.self)
+        workflow = try r.decode(column: "workflow", as: String.self)
+        updatedAt = try? r.decode(column: "updated_at", as: Date?.self)
+    }
+
     /// One page, newest first, below `beforeID`.
     static func page(_ filter: RecordFilter, beforeID: Int, limit: Int, on db: any Database) async throws -> [RecordRow] {
+        try await list(filter, sort: "-id", after: beforeID == Int.max ? "" : String(beforeID), limit: limit, on: db)
+    }
+
+    /// One page in a sort order, after a keyset cursor (`value|id`, or an id when sorting by id).
+    static func list(_ filter: RecordFilter, sort: String, after: String, limit: Int, on db: any Database) async throws -> [RecordRow] {
         var conditions = filter.conditions(dialect: db.dialect)
-        conditions.append(SQLQueryString("\(ident: "records").\(ident: "id") < \(bind: beforeID)"))
-        let rows = try await db.sql.raw("""
-            SELECT records.id, records.unit_id, records.title, records.status, records.closed_on, records.data, records.workflow
-            FROM records JOIN units ON units.id = records.unit_id
-            WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
-            ORDER BY records.id DESC LIMIT \(unsafeRaw: String(limit))
-            """).all()
-        return try rows.map { r in
-            RecordRow(id: try r.decode(column: "id", as: Int.self), unitID: try r.decode(column: "unit_id", as: Int.self),
-                      title: try r.decode(column: "title", as: String.self), status: try r.decode(column: "status", as: String.self),
-                      closedOn: try r.decode(column: "closed_on", as: String?.self), data: try r.decode(column: "data", as: String.self),
-                      workflow: try r.decode(column: "workflow", as: String.self))
+        let descending = sort.hasPrefix("-")
+        let column = descending ? String(sort.dropFirst()) : sort
+        let op = descending ? "<" : ">"
+        let dir = descending ? "DESC" : "ASC"
+        let order: String
+        if column == "id" {
+            if let id = Int(after) { conditions.append(SQLQueryString("\(ident: "records").\(ident: "id") \(unsafeRaw: op) \(bind: id)")) }
+            order = "records.id \(dir)"
+        } else {
+            precondition(["record_date", "due_date", "title"].contains(column))
+            let parts = after.split(separator: "|", maxSplits: 1).map(String.init)
+            if parts.count == 2, let id = Int(parts[1]) {
+                conditions.append(SQLQueryString("""
+                    (\(ident: "records").\(ident: column) \(unsafeRaw: op) \(bind: parts[0]) OR (\(ident: "records").\(ident: column) = \(bind: parts[0]) \
+                    AND \(ident: "records").\(ident: "id") \(unsafeRaw: op) \(bind: id)))
+                    """))
+            }
+            order = "records.\(column) \(dir), records.id \(dir)"
         }
+        let rows = try await db.sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM records JOIN units ON units.id = records.unit_id
+            WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+            ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))
+            """).all()
+        return try rows.map(RecordRow.init)
     }
 }
 
