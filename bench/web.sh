@@ -40,6 +40,6 @@ run list-first "/ledgers/hazard"
 run list-unit "/ledgers/hazard?unit=DEMO-T03&year=2023"
 run list-json "/ledgers/hazard?f_level=%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3&unit=DEMO-T03"
 run supervision "/supervision"
-pkill -f "lvze serve --port $PORT" || true
+pkill -f "^$LVZE serve --port $PORT" || true
 wait 2>/dev/null || true
 echo "memory  server peak $(awk "{ printf \"%d\", \$1 / 1024 }" "$OUT/server-rss.txt") MB"

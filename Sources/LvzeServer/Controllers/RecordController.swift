@@ -206,7 +206,7 @@ struct RecordController {
         var next: String?
         var records: [RecordRow] = []
         if problems.isEmpty {
-            let counted = try await filter.count(cap: 10_000, on: req.db)
+            let counted = try await filter.count(cap: 1_000, on: req.db)
             total = counted.count
             totalCapped = counted.capped
             records = try await RecordRow.list(filter, sort: sortKey, after: after, limit: pageSize + 1, on: req.db)

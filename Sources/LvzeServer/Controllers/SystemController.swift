@@ -95,6 +95,7 @@ struct SystemController {
         var ledgers: [Link]
         var listed: Int
         var truncated: Bool
+        var overdueCapped: Bool
         var rows: [FlagQueries.Row]
         var overYear: Int
     }
@@ -111,9 +112,10 @@ struct SystemController {
         let ledgers = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }
             .map { Link(title: $0.name, detail: "", href: "/ledgers/\($0.id)") }
         return try await req.render("systems/supervision", title: "整改督办", SupervisionContent(
-            groups: Supervision.grouped(items), total: overdue + items.filter { !$0.overdue }.count, overdue: overdue,
+            groups: Supervision.grouped(items), total: min(overdue, Supervision.countCap) + items.filter { !$0.overdue }.count,
+            overdue: min(overdue, Supervision.countCap),
             behind: items.filter { !$0.overdue }.count, ledgers: ledgers, listed: items.count,
-            truncated: overdue > Supervision.limit,
+            truncated: overdue > Supervision.limit, overdueCapped: overdue > Supervision.countCap,
             rows: rows, overYear: rows.filter { $0.days > 365 }.count), section: SiteURL.supervision.path)
     }
 

@@ -209,7 +209,7 @@ struct RecordRow: Sendable {
         }
         let rows = try await db.sql.raw("""
             SELECT \(unsafeRaw: columns) FROM records JOIN units ON units.id = records.unit_id
-            WHERE \(SQLList(conditions, separator: SQLRaw(" AND ")))
+            WHERE \(SQLKit.SQLList(conditions, separator: SQLRaw(" AND ")))
             ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))
             """).all()
         return try rows.map(RecordRow.init)
@@ -222,7 +222,7 @@ extension RecordFilter {
     func count(cap: Int, on db: any Database) async throws -> (count: Int, capped: Bool) {
         let row = try await db.sql.raw("""
             SELECT count(*) AS n FROM (SELECT 1 FROM records JOIN units ON units.id = records.unit_id
-            WHERE \(SQLList(conditions(dialect: db.dialect), separator: SQLRaw(" AND "))) LIMIT \(unsafeRaw: String(cap + 1))) AS matched
+            WHERE \(SQLKit.SQLList(conditions(dialect: db.dialect), separator: SQLRaw(" AND "))) LIMIT \(unsafeRaw: String(cap + 1))) AS matched
             """).first()
         let n = try row?.decode(column: "n", as: Int.self) ?? 0
         return (min(n, cap), n > cap)

@@ -28,7 +28,8 @@ struct M002_Records: AsyncMigration {
             .field("updated_at", .datetime)
             .field("version", .int, .required, .sql(.default(1)))
             .create()
-        try await db.sql.create(index: "records_kind_unit_idx").on("records").column("kind").column("unit_id").column("id").run()
+        // A unit's records of a kind, by year: counts for a town or a village are index-only.
+        try await db.sql.create(index: "records_kind_unit_idx").on("records").column("kind").column("unit_id").column("year").column("id").run()
         // Lists and exports walk a kind newest first and stop at the page size: no sort.
         try await db.sql.create(index: "records_kind_id_idx").on("records").column("kind").column("id").run()
         try await db.sql.create(index: "records_kind_date_idx").on("records").column("kind").column("record_date").run()
