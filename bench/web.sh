@@ -42,4 +42,4 @@ run list-json "/ledgers/hazard?f_level=%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3&unit
 run supervision "/supervision"
 pkill -f "^$LVZE serve --port $PORT" || true
 wait 2>/dev/null || true
-echo "memory  server peak $(awk "{ printf \"%d\", \$1 / 1024 }" "$OUT/server-rss.txt") MB"
+echo "memory  server peak $(tail -n 1 "$OUT/server-rss.txt" | awk '{ printf "%d", $1 / 1024 }') MB"

@@ -28,6 +28,23 @@ struct Supervision {
         var items: [Item]
         var overdue: Int
         var behind: Int
+        /// The group's table rows, built here: hundreds of rows through the template engine
+        /// cost more than the queries behind them.
+        var rowsHTML: String = ""
+
+        enum CodingKeys: String, CodingKey { case unitName, overdue, behind, rowsHTML }
+    }
+
+    static func rowsHTML(_ items: [Item]) -> String {
+        var html = ""
+        for i in items {
+            html += i.overdue ? "<tr class=\"overdue\">" : "<tr>"
+            html += "<td><a href=\"/ledgers/\(i.kindID)/\(i.recordID)\">\(escapeHTML(i.title))</a></td>"
+            html += "<td>\(escapeHTML(i.kindName))</td><td>\(escapeHTML(i.source))</td><td>\(i.deadline)</td>"
+            html += i.overdue ? "<td>逾期\(i.overdueDays)天</td>" : "<td>\(i.daysLeft)天</td>"
+            html += "<td>\(i.actual)% / \(i.expected)%</td><td>\(escapeHTML(i.state))</td><td>\(i.extensions)</td></tr>\n"
+        }
+        return html
     }
 
     /// At most this many items of each sort are listed; the counts above the list are exact.
@@ -116,7 +133,8 @@ struct Supervision {
         }
         return order.map { name in
             let list = byUnit[name]!
-            return Group(unitName: name, items: list, overdue: list.filter(\.overdue).count, behind: list.filter { !$0.overdue }.count)
+            return Group(unitName: name, items: list, overdue: list.filter(\.overdue).count, behind: list.filter { !$0.overdue }.count,
+                         rowsHTML: rowsHTML(list))
         }.sorted { ($0.overdue, $0.items.count) > ($1.overdue, $1.items.count) }
     }
 }
