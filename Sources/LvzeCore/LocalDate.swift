@@ -144,6 +144,7 @@ extension String {
     /// Full-width digits, letters and common punctuation turned into ASCII: spreadsheets typed
     /// with a Chinese input method are full of them.
     public var halfWidth: String {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return self }
         var out = String.UnicodeScalarView()
         for s in unicodeScalars {
             if s.value >= 0xFF01 && s.value <= 0xFF5E, let h = Unicode.Scalar(s.value - 0xFEE0) {

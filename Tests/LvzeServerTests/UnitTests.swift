@@ -62,6 +62,11 @@ final class UnitTests: XCTestCase {
             let withPeople = try await browser.post("/units/\(f.villageA.id!)/delete", [:])
             let page2 = try await browser.get(withPeople.location)
             XCTAssertTrue(page2.body.string.contains("「甲一村」已有1名人员，不能删除"))
+            // A unit with ledger records is kept too.
+            try await clerk2Record(app, unitCode: "TB-V1")
+            let withRecords = try await browser.post("/units/\(f.villageB.id!)/delete", [:])
+            let page3 = try await browser.get(withRecords.location)
+            XCTAssertTrue(page3.body.string.contains("1条台账记录"), page3.body.string)
             let value2 = try await OrgUnit.query(on: app.db).count()
             XCTAssertEqual(value2, 5)
             // A leaf with nothing recorded goes, and the trail keeps what it was.
@@ -205,4 +210,12 @@ final class PersonTests: XCTestCase {
             XCTAssertTrue(entry.summary.contains("张甲"))
         }
     }
+}
+
+/// Adds one meeting record at a unit through the API, as a clerk.
+func clerk2Record(_ app: Application, unitCode: String) async throws {
+    let token = try await apiToken(app, "clerk")
+    let res = try await sendJSON(app, .POST, "/api/v1/records/meeting", token: token, body: [
+        "unit": unitCode, "fields": ["held_on": "2025-03-01", "body": "常委会", "kind": "专题研究", "topic_system": "安全生产", "topic": "安全生产形势分析"]])
+    XCTAssertEqual(res.status, .created, res.body.string)
 }

@@ -52,18 +52,21 @@ extension FieldSpec {
     /// cannot, in words that name the field. Empty input is nil (required-ness is checked
     /// by the caller, who knows whether the field was submitted at all).
     public func parse(_ raw: String) -> Result<FieldValue?, FieldError> {
-        let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Fast paths matter here: an import parses every cell of every row.
+        let text = raw.first?.isWhitespace == true || raw.last?.isWhitespace == true
+            ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
         if text.isEmpty { return .success(nil) }
         func fail(_ message: String) -> Result<FieldValue?, FieldError> { .failure(FieldError(id, label, message)) }
         switch type {
         case .text:
-            if text.count > 500 { return fail("不能超过500个字（现有\(text.count)个字），较长的内容请用长文本字段") }
+            if text.utf8.count > 500, text.count > 500 { return fail("不能超过500个字（现有\(text.count)个字），较长的内容请用长文本字段") }
             if text.contains("\n") { return fail("不能换行") }
             return .success(.text(text))
         case .longText:
-            if text.count > 20_000 { return fail("不能超过20000个字") }
+            if text.utf8.count > 20_000, text.count > 20_000 { return fail("不能超过20000个字") }
             return .success(.text(text))
         case .integer:
+            if let value = Int(text) { return checkRange(Decimal(value)).map { _ in .integer(value) } }
             let cleaned = text.halfWidth.replacingOccurrences(of: ",", with: "")
             var number = cleaned
             if let d = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")), d == d.rounded(), !cleaned.contains("e") {
@@ -72,6 +75,7 @@ extension FieldSpec {
             guard let value = Int(number) else { return fail("「\(text)」不是整数") }
             return checkRange(Decimal(value)).map { _ in .integer(value) }
         case .decimal, .money:
+            if let value = FieldSpec.plainDecimal(text) { return checkRange(value).map { _ in .decimal(value.rounded(decimals)) } }
             let cleaned = text.halfWidth.replacingOccurrences(of: ",", with: "")
                 .replacingOccurrences(of: "￥", with: "").replacingOccurrences(of: "¥", with: "")
                 .replacingOccurrences(of: "万元", with: "").replacingOccurrences(of: "元", with: "")
@@ -107,6 +111,32 @@ extension FieldSpec {
         case .attachments:
             return fail("附件须上传文件，不能填写文字")
         }
+    }
+
+    /// `-123.45` written plainly (ASCII digits, one optional dot and sign), read without
+    /// Foundation's locale-aware parser; anything else returns nil for the general path.
+    static func plainDecimal(_ text: String) -> Decimal? {
+        var significand: UInt64 = 0
+        var exponent = 0
+        var negative = false
+        var seenDot = false
+        var digits = 0
+        for (i, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "-") where i == 0: negative = true
+            case UInt8(ascii: "."):
+                if seenDot { return nil }
+                seenDot = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if digits > 18 { return nil }
+                significand = significand * 10 + UInt64(byte - UInt8(ascii: "0"))
+                if seenDot { exponent -= 1 }
+            default: return nil
+            }
+        }
+        guard digits > 0 else { return nil }
+        return Decimal(sign: negative ? .minus : .plus, exponent: exponent, significand: Decimal(significand))
     }
 
     private func checkRange(_ value: Decimal) -> Result<Void, FieldError> {

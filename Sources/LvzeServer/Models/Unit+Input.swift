@@ -139,6 +139,8 @@ extension OrgUnit {
         if users > 0 { held.append("\(users)个账号") }
         let flags = try await UnitFlag.query(on: db).filter(\.$unit.$id == id).count()
         if flags > 0 { held.append("\(flags)条标记记录") }
+        let records = try await LedgerRecord.query(on: db).filter(\.$unit.$id == id).count()
+        if records > 0 { held.append("\(records)条台账记录") }
         if !held.isEmpty {
             return "「\(name)」已有\(held.joined(separator: "、"))，不能删除；如已撤销，请在编辑页填写撤销日期"
         }

@@ -35,7 +35,6 @@ struct M002_Records: AsyncMigration {
         try await db.sql.create(index: "records_kind_date_idx").on("records").column("kind").column("record_date").run()
         try await db.sql.create(index: "records_kind_status_due_idx").on("records").column("kind").column("status").column("due_date").run()
         try await db.sql.create(index: "records_unit_idx").on("records").column("unit_id").run()
-        try await db.sql.create(index: "records_status_due_idx").on("records").column("status").column("due_date").run()
 
         try await db.schema("record_events")
             .field(.id, .int, .identifier(auto: true))
