@@ -35,10 +35,13 @@ struct SessionMiddleware: AsyncMiddleware {
     }
 
     private func principal(forCookie token: String, request: Request) async throws -> Principal? {
-        guard let session = try await UserSession.find(Secrets.sha256(token), on: request.db) else { return nil }
+        // One query for the session, its user and the user's unit: this runs on every page.
+        guard let session = try await UserSession.query(on: request.db).filter(\.$id == Secrets.sha256(token))
+            .join(User.self, on: \UserSession.$user.$id == \User.$id)
+            .join(OrgUnit.self, on: \User.$unit.$id == \OrgUnit.$id).first() else { return nil }
         let now = request.now
         let idle = TimeInterval(request.lvze.settings.passwordPolicy.idleMinutes * 60)
-        guard let user = try await User.find(session.$user.id, on: request.db) else { return nil }
+        let user = try session.joined(User.self)
         if now.timeIntervalSince(session.lastSeenAt) > idle {
             try await session.delete(on: request.db)
             request.sessionExpired = true
@@ -49,7 +52,8 @@ struct SessionMiddleware: AsyncMiddleware {
                 at: now, on: request.db)
             return nil
         }
-        guard !user.disabled, let unit = try await OrgUnit.find(user.$unit.id, on: request.db) else {
+        let unit = try session.joined(OrgUnit.self)
+        guard !user.disabled else {
             try await session.delete(on: request.db)
             return nil
         }
