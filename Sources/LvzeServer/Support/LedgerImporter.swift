@@ -298,31 +298,23 @@ struct LedgerImporter {
                 progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Int {
         let today = LocalDate(now)
         let kind = self.kind
-        // 17 binds a row: 1,000 rows stay under SQLite's and PostgreSQL's bind limits.
-        let batch = 1000
+        let batch = RecordBulkInsert.batchSize
         let emptyWorkflow = kind.workflow ? WorkflowData().encoded() : "{}"
         let startStatus = RectificationState.pending.rawValue, movingStatus = RectificationState.inProgress.rawValue
         try await db.transaction { tx in
-            let maxRow = try await tx.sql.raw("SELECT COALESCE(MAX(id), 0) AS m FROM records").first()
-            let maxID = try maxRow?.decode(column: "m", as: Int.self) ?? 0
+            let maxID = try await RecordBulkInsert.maxID(on: tx.sql)
             var done = 0
             for start in stride(from: 0, to: rows.count, by: batch) {
                 let slice = rows[start..<min(start + batch, rows.count)]
-                var insert = tx.sql.insert(into: "records").columns(
-                    "kind", "unit_id", "title", "record_date", "year", "status", "opened_on", "due_date", "closed_on", "progress",
-                    "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version")
-                for row in slice {
+                let inserts = try slice.map { row -> RecordBulkInsert.Row in
                     let c = try RecordColumns(kind: kind, values: row.values, existingDate: nil, today: today)
                     var status = ""
                     if kind.workflow { status = (c.progress ?? 0) > 0 ? movingStatus : startStatus }
                     let opened = c.recordDate < today.iso ? c.recordDate : today.iso
-                    insert = insert.values([
-                        SQLBind(kind.id), SQLBind(row.unitID), SQLBind(c.title), SQLBind(c.recordDate), SQLBind(c.year), SQLBind(status),
-                        SQLBind(opened), SQLBind(c.dueDate), SQLBind(String?.none), SQLBind(c.progress), SQLBind(c.amount), SQLBind(c.data),
-                        SQLBind(emptyWorkflow), SQLBind(createdBy), SQLBind(now), SQLBind(now), SQLBind(1),
-                    ] as [any SQLExpression])
+                    return RecordBulkInsert.Row(kind: kind.id, unitID: row.unitID, columns: c, status: status, openedOn: opened,
+                                                closedOn: nil, workflow: emptyWorkflow, createdBy: createdBy, createdAt: now)
                 }
-                try await insert.run()
+                try await RecordBulkInsert.insert(inserts, on: tx.sql)
                 done += slice.count
                 progress(done)
             }
