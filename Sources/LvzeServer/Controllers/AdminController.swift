@@ -65,11 +65,7 @@ struct AdminController {
                                     UsersContent(rows: try await Self.userRows(req, p, q: q), q: q, manageRoles: false))
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct NewUserContent: Encodable {
         var values: NewUserInput

@@ -58,11 +58,7 @@ struct AuditController {
         var changes: String
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct ListContent: Encodable {
         var rows: [Row]

@@ -18,11 +18,7 @@ struct LedgerAdminController {
         routes.post("admin", "ledgers", ":kind", "fields", ":field", "delete", use: dropField)
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct KindRow: Encodable {
         var id: String

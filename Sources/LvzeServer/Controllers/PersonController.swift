@@ -80,11 +80,7 @@ struct PersonController {
             canWrite: p.has(.clerk)), section: "/systems/party")
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct FormContent: Encodable {
         var isNew: Bool

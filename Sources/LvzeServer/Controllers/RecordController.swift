@@ -114,11 +114,7 @@ struct RecordController {
         var behind: Bool
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct FilterField: Encodable {
         var id: String

@@ -57,11 +57,7 @@ struct UnitController {
         var kind: String
     }
 
-    struct Option: Encodable {
-        var value: String
-        var label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     /// Shows the focused unit with two levels below it; deeper parts are one click away, so
     /// the page stays short for a district of thousands of units.

@@ -29,6 +29,13 @@ struct PageContext<Content: Encodable>: Encodable {
     var content: Content
 }
 
+/// One choice of a select box or a set of checkboxes, as every form renders them.
+struct SelectOption: Encodable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
+
 /// A `[String]` of errors for a form, plus the errors keyed by field for inline display.
 struct FormState: Encodable {
     var errors: [String] = []
