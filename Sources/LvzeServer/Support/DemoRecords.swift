@@ -10,9 +10,9 @@ import Vapor
 /// comparison has data. The kinds come from the running catalogue, so custom ledgers get
 /// records too (from their field types alone). The same seed gives the same records.
 ///
-/// `small` is a few to a few dozen records a kind and year; `large` is about 1,000,000
-/// records (mostly hazards, enforcement inspections, fulfilment records, rectification
-/// items and meetings) and about 2,000 enterprises under the towns, for benchmarks.
+/// Both scales have about 2,000 enterprises under the towns. `small` is a few to a few dozen
+/// records a kind and year; `large` is about 1,000,000 records (mostly hazards, enforcement
+/// inspections, fulfilment records, rectification items and meetings), for benchmarks.
 struct DemoRecords: Sendable {
     enum Scale: String, CaseIterable, Sendable {
         case small, large
@@ -172,8 +172,8 @@ struct DemoOrganisation {
                                                dissolvedOn: nil, sortOrder: order, note: ""), on: db)
         }
 
-        // Enterprises: the large scale has about 2,000 under the towns (small keeps DemoDistrict's 45).
-        if scale == .large, !towns.isEmpty {
+        // Enterprises: about 2,000 under the towns at both scales, as a real district has.
+        if !towns.isEmpty {
             var names = Set(inTree.filter { $0.unitKind == .enterprise }.map(\.name))
             let existing = inTree.filter { $0.unitKind == .enterprise }.count
             let perTown = (Self.largeEnterprises - existing + towns.count - 1) / towns.count
