@@ -144,24 +144,6 @@ extension FieldSpec {
         if let max, value > max { return .failure(FieldError(id, label, "不能大于\(NSDecimalNumber(decimal: max).stringValue)")) }
         return .success(())
     }
-
-    /// Reads a value from a JSON document (API input or the stored record).
-    public func decode(json value: Any?) -> Result<FieldValue?, FieldError> {
-        guard let value, !(value is NSNull) else { return .success(nil) }
-        switch (type, value) {
-        case (.boolean, let b as Bool): return .success(.boolean(b))
-        case (.attachments, let ids as [Int]): return .success(.attachments(ids))
-        case (.attachments, let ids as [Any]):
-            let ints = ids.compactMap { ($0 as? NSNumber)?.intValue }
-            guard ints.count == ids.count else { return .failure(FieldError(id, label, "附件编号应为整数数组")) }
-            return .success(.attachments(ints))
-        case (.attachments, _): return .failure(FieldError(id, label, "附件编号应为整数数组"))
-        case (_, let s as String): return parse(s)
-        case (.boolean, let n as NSNumber): return .success(.boolean(n.boolValue))
-        case (_, let n as NSNumber): return parse(n.stringValue)
-        default: return .failure(FieldError(id, label, "值的类型不对"))
-        }
-    }
 }
 
 extension Decimal {

@@ -179,10 +179,10 @@ struct LedgerAdminController {
     private func showKind(_ req: Request, errors: [String], values: FieldInput, status: HTTPStatus = .ok) async throws -> Response {
         try req.require(.sysadmin)
         guard let kind = req.lvze.catalogue[req.parameters.get("kind") ?? ""] else { throw Abort(.notFound, reason: "台账不存在") }
-        var rows: [ShowContent.FieldRow] = []
-        for f in kind.fields {
-            rows.append(.init(id: f.id, label: f.label, type: f.type.label, required: f.required, values: f.values.joined(separator: "、"),
-                              aliases: f.aliases.joined(separator: "、"), used: try await usage(kind, field: f.id, on: req.db)))
+        let used = try await usage(kind, fields: kind.fields.map(\.id), on: req.db)
+        let rows = kind.fields.map { f in
+            ShowContent.FieldRow(id: f.id, label: f.label, type: f.type.label, required: f.required, values: f.values.joined(separator: "、"),
+                                 aliases: f.aliases.joined(separator: "、"), used: used[f.id] ?? 0)
         }
         return try await req.render("admin/ledger", title: kind.name, ShowContent(
             id: kind.id, name: kind.name, system: kind.system.label, builtIn: kind.builtIn, workflow: kind.workflow, fields: rows,
@@ -194,10 +194,16 @@ struct LedgerAdminController {
         try await showKind(req, errors: [], values: FieldInput())
     }
 
-    /// How many records hold a value for the field.
-    func usage(_ kind: LedgerKind, field: String, on db: any Database) async throws -> Int {
-        try await LedgerRecord.query(on: db).filter(\.$kind == kind.id)
-            .filter(.sql(embed: "\(unsafeRaw: jsonText(field, db.dialect)) IS NOT NULL")).count()
+    /// How many records hold a value for each field, in one pass over the kind's records.
+    func usage(_ kind: LedgerKind, fields: [String], on db: any Database) async throws -> [String: Int] {
+        guard !fields.isEmpty else { return [:] }
+        let sums = fields.enumerated().map { i, field in
+            "SUM(CASE WHEN \(jsonText(field, db.dialect)) IS NOT NULL THEN 1 ELSE 0 END) AS u\(i)"
+        }.joined(separator: ", ")
+        guard let row = try await db.sql.raw("SELECT \(unsafeRaw: sums) FROM records WHERE kind = \(bind: kind.id)").first() else { return [:] }
+        var out: [String: Int] = [:]
+        for (i, field) in fields.enumerated() { out[field] = (try? row.decode(column: "u\(i)", as: Int?.self)) ?? 0 }
+        return out
     }
 
     func addField(req: Request) async throws -> Response {
@@ -227,7 +233,7 @@ struct LedgerAdminController {
               let field = kind.field(fieldID) else { throw Abort(.notFound, reason: "台账或字段不存在") }
         var problems: [String] = []
         if kind.builtIn { problems.append("内置台账的字段不能删除") }
-        let used = try await usage(kind, field: fieldID, on: req.db)
+        let used = try await usage(kind, fields: [fieldID], on: req.db)[fieldID] ?? 0
         if used > 0 { problems.append("字段「\(field.label)」已有\(used)条记录填写了内容，不能删除") }
         if kind.workflow, LedgerKind.workflowFields.contains(where: { $0.id == fieldID }) { problems.append("整改流程字段「\(field.label)」不能删除") }
         kind.fields.removeAll { $0.id == fieldID }

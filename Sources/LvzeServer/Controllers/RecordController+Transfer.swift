@@ -117,6 +117,7 @@ struct RecordTransferController {
         let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
         let actor = req.auditActor, userID = p.userID, now = req.now, audit = req.lvze.audit, fileName = file.filename
         let id = job.id
+        let logger = req.logger
         Task {
             defer { try? FileManager.default.removeItem(at: url) }
             do {
@@ -136,7 +137,9 @@ struct RecordTransferController {
             } catch let error as SpreadsheetError {
                 jobs.update(id) { $0.errors = ["«文件»：\(error.message)"]; $0.phase = .failed }
             } catch {
-                jobs.update(id) { $0.errors = ["导入时出错，未导入任何记录：\(error)"]; $0.phase = .failed }
+                let reference = String(UUID().uuidString.prefix(8)).lowercased()
+                logger.error("import failed", metadata: ["reference": .string(reference), "error": .string(String(reflecting: error))])
+                jobs.update(id) { $0.errors = ["导入时出错，未导入任何记录。请把参考编号 \(reference) 告知系统管理员。"]; $0.phase = .failed }
             }
         }
         return req.redirect(to: "/ledgers/\(kind.id)/import/\(id.uuidString)")

@@ -108,10 +108,7 @@ struct RecordController {
     struct Row: Encodable {
         var id: Int
         var cells: [String]
-        var status: String
-        var statusClass: String
         var tier: String
-        var behind: Bool
     }
 
     typealias Option = SelectOption
@@ -292,15 +289,14 @@ struct RecordController {
                 default: return names.display(values[column], field: kind.field(column))
                 }
             }
-            var tier = "", behind = false
+            var tier = ""
             if kind.workflow, let state = r.state, let due = r.dueDate.flatMap(LocalDate.parse), let opened = LocalDate.parse(r.openedOn) {
                 let schedule = RectificationSchedule(created: opened, deadline: due)
                 tier = schedule.warningTier(on: today, isClosed: state.isClosed, settings: warning)?.rawValue ?? ""
-                behind = schedule.isBehind(actualProgress: r.progress ?? 0, on: today, isClosed: state.isClosed)
             }
             var allCells = cells
             if kind.id == "accident" { allCells.append(KindRules.accidentGrade(values)?.label ?? "") }
-            return Row(id: r.id, cells: allCells, status: r.state?.label ?? "", statusClass: r.status, tier: tier, behind: behind)
+            return Row(id: r.id, cells: allCells, tier: tier)
         }
     }
 

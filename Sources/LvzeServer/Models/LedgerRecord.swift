@@ -32,11 +32,6 @@ final class LedgerRecord: Model, @unchecked Sendable {
     init() {}
 
     var state: RectificationState? { RectificationState(rawValue: status) }
-
-    /// The stored fields, decoded as plain JSON values.
-    var fields: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any] ?? [:]
-    }
 }
 
 /// One line of a record's history: who changed what, when.

@@ -79,25 +79,10 @@ struct RecordFilter {
         return items
     }
 
+    /// The filter on a Fluent query, from the same conditions the bulk SQL paths use.
     func apply(_ builder: QueryBuilder<LedgerRecord>, dialect: Dialect) -> QueryBuilder<LedgerRecord> {
-        var b = builder.filter(\.$kind == kind.id)
-            .join(OrgUnit.self, on: \LedgerRecord.$unit.$id == \OrgUnit.$id)
-            .filter(OrgUnit.self, \.$path >= scope.value).filter(OrgUnit.self, \.$path < scope.subtreeUpperBound)
-        if let year { b = b.filter(\.$year == year) }
-        if let status { b = b.filter(\.$status == status.rawValue) }
-        if !text.isEmpty {
-            let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            b = b.group(.or) { $0.filter(\.$title, .custom("LIKE"), like).filter(\.$data, .custom("LIKE"), like) }
-        }
-        for (field, value) in equals {
-            let expr = jsonText(field, dialect)
-            b = b.filter(.sql(embed: "\(unsafeRaw: expr) = \(bind: value)"))
-        }
-        for (field, range) in dateRanges {
-            let expr = jsonText(field, dialect)
-            if let from = range.from { b = b.filter(.sql(embed: "\(unsafeRaw: expr) >= \(bind: from.iso)")) }
-            if let to = range.to { b = b.filter(.sql(embed: "\(unsafeRaw: expr) <= \(bind: to.iso)")) }
-        }
+        var b = builder.join(OrgUnit.self, on: \LedgerRecord.$unit.$id == \OrgUnit.$id)
+        for condition in conditions(dialect: dialect) { b = b.filter(.sql(condition)) }
         return b
     }
 }
