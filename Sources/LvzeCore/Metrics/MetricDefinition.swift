@@ -126,6 +126,8 @@ public struct MetricCondition: Sendable, Equatable {
         case less = "lt", lessOrEqual = "lte", greater = "gt", greaterOrEqual = "gte"
         /// The unit referenced by the field carries one of the flags on 31 December.
         case flagged
+        /// Any of `children` holds (an accident of grade 较大 or above: deaths ≥ 3, or…).
+        case any
     }
 
     /// A field id of the kind, or a record column prefixed with `@` (`@closed_on`, `@due_date`).
@@ -134,12 +136,14 @@ public struct MetricCondition: Sendable, Equatable {
     public var values: [MetricOperand]
     /// Also accept records where the field is empty (repealed_on empty or after 1 January).
     public var orEmpty: Bool
+    public var children: [MetricCondition]
 
-    public init(field: String, op: Op, values: [MetricOperand] = [], orEmpty: Bool = false) {
+    public init(field: String, op: Op, values: [MetricOperand] = [], orEmpty: Bool = false, children: [MetricCondition] = []) {
         self.field = field
         self.op = op
         self.values = values
         self.orEmpty = orEmpty
+        self.children = children
     }
 
     public var isColumn: Bool { field.hasPrefix("@") }
@@ -151,7 +155,10 @@ public enum MetricOperand: Sendable, Equatable {
     case literal(String)
     case yearStart
     case yearEnd
-    case setting(String)
+    /// `$key` in the catalogue; `$?key` is optional: the condition is dropped when the
+    /// template does not set it (a batch), while a missing required setting (the campaign a
+    /// figure is about) leaves the figure without data.
+    case setting(String, optional: Bool)
 
     /// The operand's text for a year and template settings; nil when a setting is not given.
     public func resolve(year: Int, settings: [String: String]) -> String? {
@@ -159,7 +166,7 @@ public enum MetricOperand: Sendable, Equatable {
         case .literal(let s): return s
         case .yearStart: return LocalDate(year: year, month: 1, day: 1)!.iso
         case .yearEnd: return LocalDate(year: year, month: 12, day: 31)!.iso
-        case .setting(let key): return settings[key].flatMap { $0.isEmpty ? nil : $0 }
+        case .setting(let key, _): return settings[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         }
     }
 }
