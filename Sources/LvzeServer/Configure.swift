@@ -20,8 +20,10 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     // the binary works from any working directory. A bad catalogue stops start here.
     let resources = Bundle.module.bundleURL.appendingPathComponent("Resources")
     let builtIn = try CatalogueStore.loadBuiltIn(from: resources.appendingPathComponent("Catalogue"))
+    app.lvze.catalogue.setMetrics(try CatalogueStore.loadMetrics(from: resources.appendingPathComponent("Catalogue"), kinds: builtIn))
     app.migrations.add(M001_Foundation())
     app.migrations.add(M002_Records())
+    app.migrations.add(M004_Reports())
     try await app.autoMigrate()
     try await tuneDatabase(app)
     try await app.lvze.settings.load(on: app.db)
@@ -40,6 +42,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.middleware.use(try StaticFiles(directory: resources.appendingPathComponent("Public").path))
     app.middleware.use(SessionMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(DataVersionMiddleware())
     try routes(app)
 }
 
@@ -55,6 +58,8 @@ func routes(_ app: Application) throws {
     UnitController().boot(routes: protected)
     PersonController().boot(routes: protected)
     SystemController().boot(routes: protected)
+    ReportController().boot(routes: protected)
+    DashboardController().boot(routes: protected)
     AdminController().boot(routes: protected)
     SecurityController().boot(routes: protected)
     AuditController().boot(routes: protected)

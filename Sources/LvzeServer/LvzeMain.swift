@@ -54,6 +54,7 @@ public enum LvzeMain {
             app.asyncCommands.use(DemoCommand(), as: "demo")
             app.asyncCommands.use(ImportCommand(), as: "import")
             app.asyncCommands.use(ExportCommand(), as: "export")
+            app.asyncCommands.use(ReportCommand(), as: "report")
             if isServe, demo, let summary = try await loadDemoIfEmpty(app) {
                 printDemoSummary(summary, console: app.console)
             }

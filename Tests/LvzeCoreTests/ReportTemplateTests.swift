@@ -444,7 +444,7 @@ final class ReportTemplateTests: XCTestCase {
         XCTAssertTrue(settings.isSuperset(of: ["district.name", "report.year", "district.name.system_label", "party.review.by",
                                                "safety.campaign"]))
         XCTAssertEqual(settings.subtracting(template.settings.keys), ["report.year"], "every other setting has a value")
-        XCTAssertEqual(template.settings["safety.campaign"], "针织园安全整治集中攻坚行动")
+        XCTAssertEqual(template.settings["safety.campaign"], "纺织园安全整治集中攻坚")
         XCTAssertEqual(template.placeholders.first { $0.id == "safety.accidents.yoy_decline" }?.filter, .change)
     }
 

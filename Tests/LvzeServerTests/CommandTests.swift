@@ -82,7 +82,7 @@ final class CommandTests: XCTestCase {
             XCTAssertEqual(value8, root.id)
             // Every demo village has a secretary in office at the end of last year.
             let year = LocalDate(app.lvze.clock.now()).year - 1
-            let figures = try await OrganisationFigures(db: app.db, scope: root.unitPath, year: year).all()
+            let figures = try await reportFigures(app, scope: root.unitPath, year: year)
             let avg = figures.first { $0.id == "party.village_secretaries.avg_age" }!.value
             XCTAssertNotEqual(avg, "—")
             XCTAssertEqual(figures.first { $0.id == "party.temp_orgs.created" }?.value, "3")

@@ -201,3 +201,20 @@ func send(_ app: Application, _ method: HTTPMethod, _ path: String, token: Strin
     let request = XCTHTTPRequest(method: method, url: .init(path: path), headers: headers, body: body)
     return try await app.testable().performTest(request: request)
 }
+
+/// A report figure as the report shows it ("—" when there is no data), for tests.
+struct FigureValue {
+    var id: String
+    var value: String
+}
+
+/// The organisation figures (and any others asked for) for a scope and year.
+func reportFigures(_ app: Application, scope: UnitPath, year: Int,
+                   ids: [String] = ["party.temp_orgs.created", "party.backward_orgs.transformed", "party.weak_orgs.transformed",
+                                    "party.village_secretaries.avg_age", "party.village_secretaries.college_share",
+                                    "integrity.poverty.villages", "party.cadres.veterans_selected", "party.cadres.town_hired"]) async throws -> [FigureValue] {
+    let metrics = app.lvze.catalogue.metrics
+    let values = try await MetricEvaluator(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: metrics, scope: scope, year: year)
+        .evaluate(ids)
+    return ids.map { id in FigureValue(id: id, value: values[id].flatMap { metrics[id]?.display($0) } ?? "—") }
+}

@@ -133,9 +133,9 @@ final class UnitTests: XCTestCase {
             let value6 = try await UnitFlag.find(flag.id, on: app.db)?.clearedOn
             XCTAssertEqual(value6, "2025-06-30")
             // The year's transformed count follows the clearing date.
-            let figures = try await OrganisationFigures(db: app.db, scope: f.dist.unitPath, year: 2025).all()
+            let figures = try await reportFigures(app, scope: f.dist.unitPath, year: 2025)
             XCTAssertEqual(figures.first { $0.id == "party.weak_orgs.transformed" }?.value, "1")
-            let other = try await OrganisationFigures(db: app.db, scope: f.dist.unitPath, year: 2024).all()
+            let other = try await reportFigures(app, scope: f.dist.unitPath, year: 2024)
             XCTAssertEqual(other.first { $0.id == "party.weak_orgs.transformed" }?.value, "0")
             // Flags are business data: the system administrator cannot set them.
             let sys = Browser(app)
@@ -181,7 +181,7 @@ final class PersonTests: XCTestCase {
             XCTAssertTrue(body.contains("40.0"), "mean of 45 and 35")
             XCTAssertTrue(body.contains("100.0%"))
             // On 31 December 2024 the secretary in 乙一村 was 李乙 (54, 高中).
-            let figures = try await OrganisationFigures(db: app.db, scope: f.dist.unitPath, year: 2024).all()
+            let figures = try await reportFigures(app, scope: f.dist.unitPath, year: 2024)
             XCTAssertEqual(figures.first { $0.id == "party.village_secretaries.avg_age" }?.value, "49.0")
             XCTAssertEqual(figures.first { $0.id == "party.village_secretaries.college_share" }?.value, "50.0")
             // Ending a position.

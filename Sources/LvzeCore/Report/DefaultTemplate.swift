@@ -30,7 +30,7 @@ extension ReportTemplate {
     %set ideology.data_platform = 大数据舆情平台
     %set safety.key_enterprises = 示范化工有限公司、示范食品有限公司
     # 安全整治集中攻坚行动：须与「专项整治行动」台账中的行动名称一致，相关投入、拆违、消防数字按此筛选
-    %set safety.campaign = 针织园安全整治集中攻坚行动
+    %set safety.campaign = 纺织园安全整治集中攻坚
 
     %names 10
 
@@ -77,7 +77,7 @@ extension ReportTemplate {
     严格按照习近平总书记对安全生产工作“两个不放松”和“务必整出成效”的总要求，牢固树立新发展理念，全面落实党政领导干部安全生产责任，{{report.year}}年全区共发生生产安全事故{{safety.accidents.count}}起、死亡{{safety.accidents.deaths}}人，同比{{safety.accidents.yoy_decline|change}}，{{claim:safety.accidents.no_major}}。
     一是提高站位抓责任落实。深入学习习近平总书记关于安全生产的重要论述和指示批示精神，统筹考量和系统谋划安全管理，区委常委会{{safety.meetings.standing_committee}}次专题研究安全生产工作，区委中心组{{safety.meetings.central_group}}次专题学习安全生产工作。建立区四套班子领导安全生产挂钩包片制度，出台进一步加强安全生产工作实施意见、党政领导班子成员安全生产重点工作清单，以及区级部门和驻区单位安全生产职责清单等文件，进一步完善安全生产责任体系。
     二是聚焦重点抓联动推进。坚持重点重抓，重大节日、重点时段带队检查重点企业、建筑工地和旅游景区等重大风险点，强化道路交通、建筑施工、危险化学品、消防、烟花爆竹、旅游等行业领域安全监管，一线督促推动{{safety.key_enterprises}}等重点企业安全隐患整改，消除重大危险源，提升企业本质安全水平。带头到镇街开展“百团进百万企业”安全生产专题宣讲，推动区、镇领导干部分别到基层和企业一线开展专题宣讲，推动安全生产全员参与、安全整改上下联动，切实筑牢安全生产防线。
-    三是紧盯问题抓专项整治。全面推进重点行业领域专项整治“一年小灶”，聚焦安全生产重点区域、重点行业、重点领域，出台全区“1+30”专项整治方案，深入开展大排查、大整改行动，全年对{{safety.inspections.enterprises}}个生产经营单位开展了执法检查，共查出隐患{{safety.hazards.found}}条、整改{{safety.hazards.rectified}}条，责令停产整顿{{safety.orders.suspended_enterprises}}家，做到排查全覆盖、整改零遗漏、管控无真空。针对国务院和省市督导交办{{district.name}}的{{safety.supervision.items}}项问题隐患，逐一制定问题清单、细化整改方案，{{claim:safety.supervision.all_rectified}}，确保交办问题隐患“清零见底”。累计投入近{{safety.campaigns.investment}}万元，开展{{safety.campaign}}，园区内“三合一”场所全面清零，拆除违章建筑{{safety.campaigns.demolished_area}}万平方米，安装消火栓、消防喷淋{{safety.campaigns.fire_equipment}}套，完善消防设施{{safety.campaigns.facilities}}个，得到国务院和省市督导组充分肯定。
+    三是紧盯问题抓专项整治。全面推进重点行业领域专项整治“一年小灶”，聚焦安全生产重点区域、重点行业、重点领域，出台全区“1+30”专项整治方案，深入开展大排查、大整改行动，全年对{{safety.inspections.enterprises}}个生产经营单位开展了执法检查，共查出隐患{{safety.hazards.found}}条、整改{{safety.hazards.rectified}}条，责令停产整顿{{safety.orders.suspended_enterprises}}家，做到排查全覆盖、整改零遗漏、管控无真空。针对国务院和省市督导交办{{district.name}}的{{safety.supervision.items}}项问题隐患，逐一制定问题清单、细化整改方案，{{claim:safety.supervision.all_rectified}}，确保交办问题隐患“清零见底”。累计投入近{{safety.campaigns.investment}}万元，开展{{safety.campaign}}行动，园区内“三合一”场所全面清零，拆除违章建筑{{safety.campaigns.demolished_area}}万平方米，安装消火栓、消防喷淋{{safety.campaigns.fire_equipment}}套，完善消防设施{{safety.campaigns.facilities}}个，得到国务院和省市督导组充分肯定。
     四是强化保障抓基础压实。落实安全生产监管职责强化机构编制保障，实现区安委办实体化运行，区级部门和单位安全科室设置实现全覆盖，保证区应急系统“按编满岗”。加快推进安全生产示范城市创建，累计投入{{safety.demo_city.investment}}万元，全面启用省安全生产执法平台，启动建设区级应急指挥中心，足额保障监管执法经费、车辆等需要，提高安全信息化水平。组织开展“安全生产月”“6.16安全生产宣传咨询日”等活动，坚持办好每月一期的《安全生产简报》和《安全视界》，强化安全宣教培训，提升全民安全素质。
     一年来，全区安全生产形势稳定向好，但也还存在一些问题：一是安全生产监管责任还需进一步压实，镇街安全生产监管的强度还不够均衡。二是企业安全生产主体责任需要进一步强化，中小企业安全意识仍需加强。
     下一步，我们将全面做好安全生产工作，全面提升安全生产管控质量。

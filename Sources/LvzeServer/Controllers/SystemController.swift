@@ -12,7 +12,6 @@ struct SystemController {
         routes.get("systems", ":system", use: system)
         routes.get("supervision", use: supervision)
         routes.get("supervision", "export", use: supervisionExport)
-        routes.get("reports", use: reports)
     }
 
     struct Link: Encodable {
@@ -35,6 +34,7 @@ struct SystemController {
         var links: [Link]
         var tables: [Table]
         var year: Int
+        var dashboard: String
     }
 
     func system(req: Request) async throws -> Response {
@@ -83,7 +83,8 @@ struct SystemController {
         let ledgers = kinds.map { Link(title: $0.name, detail: "\(counts[$0.id] ?? 0)条记录" + ($0.description.isEmpty ? "" : " · \($0.description)"),
                                       href: "/ledgers/\($0.id)") }
         return try await req.render("systems/show", title: system.label,
-                                    SystemContent(label: system.label, duty: duty, ledgers: ledgers, links: links, tables: tables, year: year),
+                                    SystemContent(label: system.label, duty: duty, ledgers: ledgers, links: links, tables: tables, year: year,
+                                                  dashboard: "/dashboards/\(system.rawValue)"),
                                     section: SiteURL.system(system).path)
     }
 
@@ -133,90 +134,5 @@ struct SystemController {
         response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         response.headers.replaceOrAdd(name: .contentDisposition, value: contentDisposition("整改督办清单-\(LocalDate(req.now).iso).csv"))
         return response
-    }
-
-    struct Figure: Encodable {
-        var id: String
-        var label: String
-        var value: String
-        var unit: String
-        var basis: String
-    }
-
-    struct ReportsContent: Encodable {
-        var year: Int
-        var years: [Int]
-        var scopeName: String
-        var figures: [Figure]
-    }
-
-    /// The figures of the annual report that the organisation records decide already, for a
-    /// year; the ledgers add the rest.
-    func reports(req: Request) async throws -> Response {
-        let p = try req.require(Self.readers)
-        let thisYear = LocalDate(req.now).year
-        let year = (try? req.query.get(Int.self, at: "year")).flatMap { (2000...thisYear).contains($0) ? $0 : nil } ?? thisYear - 1
-        let figures = try await OrganisationFigures(db: req.db, scope: p.scope, year: year).all()
-        return try await req.render("systems/reports", title: "述职报告", ReportsContent(
-            year: year, years: Array((thisYear - 4...thisYear).reversed()), scopeName: p.unit.name, figures: figures),
-                                    section: SiteURL.reports.path)
-    }
-}
-
-/// Report figures computed from units, flags and positions (ids from report-figures.md).
-struct OrganisationFigures {
-    let db: any Database
-    let scope: UnitPath
-    let year: Int
-
-    func all() async throws -> [SystemController.Figure] {
-        let start = "\(year)-01-01", end = "\(year)-12-31"
-        var out: [SystemController.Figure] = []
-        let temp = try await OrgUnit.query(on: db).within(scope).filter(\.$kind == UnitKind.temporaryParty.rawValue)
-            .filter(\.$foundedOn >= start).filter(\.$foundedOn <= end).count()
-        out.append(.init(id: "party.temp_orgs.created", label: "成立临时党组织", value: "\(temp)", unit: "个",
-                         basis: "类型为临时党组织、成立日期在\(year)年的单位"))
-        let backward = try await FlagQueries.cleared(in: scope, kinds: [.backward], year: year, on: db)
-            .filter { $0.unitKind == UnitKind.town.label || $0.unitKind == UnitKind.partyCommittee.label }.count
-        out.append(.init(id: "party.backward_orgs.transformed", label: "转化后进镇党委", value: "\(backward)", unit: "个",
-                         basis: "后进标记在\(year)年解除的镇（街道）及其党委"))
-        let weak = try await FlagQueries.cleared(in: scope, kinds: [.weak], year: year, on: db).count
-        out.append(.init(id: "party.weak_orgs.transformed", label: "转化软弱涣散村级党组织", value: "\(weak)", unit: "个",
-                         basis: "软弱涣散标记在\(year)年解除的组织"))
-        let (avg, share, n) = try await villageSecretaries(on: LocalDate(year: year, month: 12, day: 31)!)
-        out.append(.init(id: "party.village_secretaries.avg_age", label: "村（社区）书记平均年龄", value: avg, unit: "岁",
-                         basis: "\(year)年12月31日在任的\(n)名村（社区）党组织书记"))
-        out.append(.init(id: "party.village_secretaries.college_share", label: "村（社区）书记大专以上学历占比", value: share, unit: "%",
-                         basis: "同上，学历为大专、本科或研究生者所占比例"))
-        let villages = try await OrgUnit.query(on: db).within(scope)
-            .join(UnitFlag.self, on: \OrgUnit.$id == \UnitFlag.$unit.$id)
-            .filter(UnitFlag.self, \.$flag ~~ [UnitFlagKind.lowIncome.rawValue, UnitFlagKind.economicallyWeak.rawValue])
-            .filter(UnitFlag.self, \.$setOn <= end)
-            .group(.or) { $0.filter(UnitFlag.self, \.$clearedOn == nil).filter(UnitFlag.self, \.$clearedOn > end) }
-            .unique().all(\.$id)
-        out.append(.init(id: "integrity.poverty.villages", label: "低收入村和经济薄弱村", value: "\(Set(villages).count)", unit: "个",
-                         basis: "\(year)年12月31日带有低收入村或经济薄弱村标记的村"))
-        return out
-    }
-
-    /// Mean age (one decimal) and college share of village/community party secretaries in
-    /// office on `date`; "—" when there are none, never 0.
-    func villageSecretaries(on date: LocalDate) async throws -> (String, String, Int) {
-        let positions = try await Position.query(on: db)
-            .join(OrgUnit.self, on: \Position.$unit.$id == \OrgUnit.$id)
-            .join(Person.self, on: \Position.$person.$id == \Person.$id)
-            .filter(\.$post == Post.secretary.rawValue)
-            .filter(\.$startOn <= date.iso)
-            .group(.or) { $0.filter(\.$endOn == nil).filter(\.$endOn >= date.iso) }
-            .filter(OrgUnit.self, \.$kind == UnitKind.village.rawValue)
-            .filter(OrgUnit.self, \.$path >= scope.value).filter(OrgUnit.self, \.$path < scope.subtreeUpperBound)
-            .all()
-        var people: [Int: Person] = [:]
-        for pos in positions { let person = try pos.joined(Person.self); people[person.id!] = person }
-        guard !people.isEmpty else { return ("—", "—", 0) }
-        let ages = people.values.compactMap { $0.birthDate.flatMap(LocalDate.parse)?.age(on: date) }
-        let college = people.values.filter { $0.education.flatMap(Education.init(rawValue:))?.isCollegeOrAbove == true }.count
-        let avg = ages.isEmpty ? "—" : String(format: "%.1f", Double(ages.reduce(0, +)) / Double(ages.count))
-        return (avg, String(format: "%.1f", Double(college) * 100 / Double(people.count)), people.count)
     }
 }

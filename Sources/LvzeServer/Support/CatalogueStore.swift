@@ -8,6 +8,14 @@ import NIOConcurrencyHelpers
 /// database, which administrators add and extend without a restart.
 final class CatalogueStore: Sendable {
     private let current = NIOLockedValueBox(Catalogue([]))
+    private let currentMetrics = NIOLockedValueBox(MetricCatalogue([]))
+
+    /// The report metrics (built in; custom ledgers add none yet).
+    var metrics: MetricCatalogue {
+        get { currentMetrics.withLockedValue { $0 } }
+    }
+
+    func setMetrics(_ m: MetricCatalogue) { currentMetrics.withLockedValue { $0 = m } }
 
     var catalogue: Catalogue { current.withLockedValue { $0 } }
     subscript(id: String) -> LedgerKind? { catalogue[id] }
@@ -34,6 +42,27 @@ final class CatalogueStore: Sendable {
             }
         }
         return kinds
+    }
+
+    /// The metric files, one per system, checked against the built-in kinds.
+    static let metricFiles = ["metrics-party.yaml", "metrics-integrity.yaml", "metrics-ideology.yaml", "metrics-safety.yaml"]
+
+    static func loadMetrics(from directory: URL, kinds: [LedgerKind]) throws -> MetricCatalogue {
+        let catalogue = Catalogue(kinds)
+        var metrics: [MetricDefinition] = []
+        do {
+            for file in metricFiles {
+                let url = directory.appendingPathComponent(file)
+                guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                    throw StartupError("指标目录文件缺失或无法读取：\(url.path)")
+                }
+                metrics += try MetricCatalogueLoader.load(yaml: text, file: file, catalogue: catalogue)
+            }
+            try MetricCatalogueLoader.checkReferences(metrics, file: metricFiles.joined(separator: "、"))
+        } catch let error as CatalogueError {
+            throw StartupError("指标目录有误，系统未启动。\(error.description)")
+        }
+        return MetricCatalogue(metrics)
     }
 
     func load(builtIn: [LedgerKind], on db: any Database) async throws {

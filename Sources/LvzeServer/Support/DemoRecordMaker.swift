@@ -94,7 +94,7 @@ struct DemoRecordMaker {
         "rectification": 40, "meeting": 20, "responsibility_item": 16, "fulfilment": 20, "circular": 10,
         "training_class": 8, "teaching_site": 5, "party_course": 10, "commando_team": 6, "deployment": 10, "honour": 10,
         "secretary_project": 6, "village_reform": 8, "joint_vetting": 5, "venue_upgrade": 8, "centre_household": 15,
-        "responsibility_zone": 30, "hightech_certification": 6, "rd_centre": 5, "talent_award": 8, "talent_application": 6,
+        "responsibility_zone": 750, "hightech_certification": 6, "rd_centre": 5, "talent_award": 8, "talent_application": 6,
         "tech_mayor_group": 2, "patent_assist": 10, "rd_platform": 5,
         "problem_lead": 20, "discipline_action": 20, "discipline_case": 12, "conduct_problem": 10, "accountability": 8,
         "fault_tolerance": 4, "clearance": 5, "revisit": 8, "livelihood_result": 10, "inclusive_loan": 12, "inspection_revisit": 6,
@@ -119,7 +119,7 @@ struct DemoRecordMaker {
             let poor = world.poorVillages.count
             return large ? world.villages.count : poor + (world.villages.count - poor + 7) / 11
         case "inspection_round": return large ? 6 : 4
-        case "accident": return (year < world.today.year ? 7 : 5) * (large ? 4 : 1)
+        case "accident": return (year < world.today.year - 1 ? 9 : year < world.today.year ? 7 : 5) * (large ? 4 : 1)
         default: break
         }
         let small = smallCounts[kind.id] ?? 8
@@ -211,7 +211,8 @@ struct DemoRecordMaker {
         case "campaign_outcome":
             return times(3, ["campaign": DemoText.textileCampaign]) + times(3, ["campaign": DemoText.demoCityCampaign])
         case "accident":
-            return lastYear ? [["_deaths": "1"], ["_deaths": "2"], ["_deaths": "3"], ["_deaths": "1"]] : [["_deaths": "1"]]
+            // Fewer accidents year on year, none 较大 or above (deaths stay under 3).
+            return lastYear ? [["_deaths": "1"], ["_deaths": "2"], ["_deaths": "2"], ["_deaths": "1"]] : [["_deaths": "1"]]
         case "enforcement_inspection":
             return [["outcome": "责令停产整顿"], ["outcome": "立案处罚"], ["campaign": DemoText.textileCampaign]]
         case "online_opinion": return [["_early": "1"], ["_early": "1"]]

@@ -53,8 +53,12 @@ struct DemoRecords: Sendable {
         summary.peopleAdded = organisation.people
         let world = try await DemoWorld.load(db: db, seed: seed, scale: scale, today: today)
 
-        let years = [today.year - 1, today.year]
-        let plan = catalogue.kinds.map { kind in (kind, years.map { DemoRecordMaker.count(kind: kind, year: $0, world: world) }) }
+        // Two years of every ledger; accidents also the year before, so last year's report
+        // has its year-on-year change.
+        let years = [today.year - 2, today.year - 1, today.year]
+        let plan = catalogue.kinds.map { kind in
+            (kind, years.map { y in y == today.year - 2 && kind.id != "accident" ? 0 : DemoRecordMaker.count(kind: kind, year: y, world: world) })
+        }
         let planned = plan.reduce(0) { $0 + $1.1.reduce(0, +) }
         let done = NIOLockedValueBox(0)
         for (kind, counts) in plan {

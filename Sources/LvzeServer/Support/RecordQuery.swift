@@ -17,6 +17,8 @@ struct RecordFilter {
     var equals: [String: String] = [:]
     /// Date fields: field id → (from, to), either end optional.
     var dateRanges: [String: (from: LocalDate?, to: LocalDate?)] = [:]
+    /// The records behind a report figure (drill-down): its conditions are added to these.
+    var metric: MetricQuery?
 
     /// Reads the filters from query parameters, returning the problems of any it cannot use.
     static func from(_ req: Request, kind: LedgerKind, scope: UnitPath) async throws -> (RecordFilter, [String]) {
@@ -123,6 +125,7 @@ extension RecordFilter {
             if let from = range.from { c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) >= \(bind: from.iso)")) }
             if let to = range.to { c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) <= \(bind: to.iso)")) }
         }
+        if let metric { c += metric.conditions() }
         return c
     }
 }

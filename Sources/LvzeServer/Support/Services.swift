@@ -103,6 +103,8 @@ public final class LvzeServices: Sendable {
     let audit = AuditLog()
     let catalogue = CatalogueStore()
     let imports = ImportJobs()
+    let dataVersion = DataVersion()
+    let dashboards = DashboardCache()
     let attachments: AttachmentStore
 
     init(configuration: LvzeConfiguration) {

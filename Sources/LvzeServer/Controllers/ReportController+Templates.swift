@@ -1,0 +1,206 @@
+import Fluent
+import Foundation
+import LvzeCore
+import Vapor
+
+/// Report templates: edited on a page with a live preview of every placeholder's value,
+/// downloaded and uploaded as text. A template with any problem is not saved.
+extension ReportController {
+    func bootTemplates(routes: any RoutesBuilder) {
+        routes.get("reports", "templates", use: templates)
+        routes.get("reports", "templates", "new", use: newTemplate)
+        routes.post("reports", "templates", use: saveTemplate)
+        routes.post("reports", "templates", "preview", use: previewTemplate)
+        routes.on(.POST, "reports", "templates", "upload", body: .collect(maxSize: "2mb"), use: uploadTemplate)
+        routes.get("reports", "templates", ":id", use: editTemplate)
+        routes.post("reports", "templates", ":id", use: saveTemplate)
+        routes.post("reports", "templates", ":id", "delete", use: deleteTemplate)
+        routes.get("reports", "templates", ":id", "download", use: downloadTemplate)
+    }
+
+    struct TemplateListContent: Encodable {
+        struct Item: Encodable {
+            var id: String
+            var name: String
+            var updatedBy: String
+            var updatedAt: String
+        }
+        var items: [Item]
+        var canEdit: Bool
+    }
+
+    func templates(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        let rows = try await ReportTemplateRow.query(on: req.db).sort(\.$name).all()
+        return try await req.render("reports/templates", title: "报告模板", TemplateListContent(
+            items: rows.map { .init(id: String($0.id!), name: $0.name, updatedBy: $0.updatedBy, updatedAt: ISOTime.local($0.updatedAt)) },
+            canEdit: p.hasAny(Self.templateEditors)), section: SiteURL.reports.path)
+    }
+
+    struct TemplateEditContent: Encodable {
+        var id: String?
+        var name: String
+        var body: String
+        var errors: [String]
+        var preview: String
+        var canEdit: Bool
+        var saved: Bool
+    }
+
+    func newTemplate(req: Request) async throws -> Response {
+        let p = try req.require(Self.templateEditors)
+        var body = ReportTemplate.defaultText, name = "新模板"
+        if let from = try? req.query.get(Int.self, at: "from"), let row = try await ReportTemplateRow.find(from, on: req.db) {
+            body = row.body
+            name = row.name + "（副本）"
+        }
+        return try await renderEditor(req, p, id: nil, name: name, body: body, errors: [], saved: false)
+    }
+
+    func editTemplate(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        guard let id = req.parameters.get("id", as: Int.self), let row = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
+        return try await renderEditor(req, p, id: id, name: row.name, body: row.body, errors: [], saved: false)
+    }
+
+    func renderEditor(_ req: Request, _ p: Principal, id: Int?, name: String, body: String, errors: [String], saved: Bool,
+                      status: HTTPStatus = .ok) async throws -> Response {
+        try await req.render("reports/template", title: "编辑报告模板", TemplateEditContent(
+            id: id.map(String.init), name: name, body: body, errors: errors,
+            preview: try await preview(req, p, body: body), canEdit: p.hasAny(Self.templateEditors), saved: saved),
+                             status: status, section: SiteURL.reports.path)
+    }
+
+    /// The preview: the template's problems by line, every placeholder with its value for the
+    /// user's unit and last year, and the rendered text.
+    func preview(_ req: Request, _ p: Principal, body: String) async throws -> String {
+        let year = LocalDate(req.now).year - 1
+        let report = try await ReportBuilder(req: req, unit: p.unit, year: year, templateText: body).build()
+        var html = "<p class=\"muted small\">预览范围：\(escapeHTML(p.unit.name))，\(year)年度。</p>\n"
+        if report.problems.isEmpty {
+            html += "<p class=\"ok-note\">模板检查通过：没有未知编号或格式错误的占位符。</p>\n"
+        } else {
+            html += "<div class=\"errors\" role=\"alert\"><p>模板有\(report.problems.count)处问题，修改后才能保存：</p><ul>"
+            html += report.problems.map { "<li>\(escapeHTML($0.description))</li>" }.joined() + "</ul></div>\n"
+        }
+        html += "<table class=\"data compact\"><thead><tr><th>行</th><th>占位符</th><th>名称</th><th class=\"num\">当前值</th></tr></thead><tbody>\n"
+        let metrics = report.metrics
+        for ph in report.template.placeholders {
+            var label = "", value = ""
+            switch ph.kind {
+            case .metric:
+                let m = metrics[ph.id]
+                label = m?.label ?? ""
+                if let m, let v = report.values[ph.id] {
+                    if case .missing(let reason) = v { value = "<mark class=\"missing\">【无数据】</mark> <span class=\"small\">\(escapeHTML(reason))</span>" }
+                    else { value = escapeHTML((m.display(v, nameLimit: report.template.nameLimit) ?? "") + m.unit) }
+                }
+            case .claim:
+                if let c = metrics.claims[ph.id] {
+                    label = "表述「\(c.words)」"
+                    let result = report.claimResults().first { $0.0.id == ph.id }
+                    value = result?.1 == true ? "记录支持" : "<mark class=\"claim-problem\">与记录不符：\(escapeHTML(result?.2 ?? ""))</mark>"
+                }
+            case .setting:
+                label = "设置"
+                value = escapeHTML(report.settings[ph.id] ?? "")
+            }
+            html += "<tr><td>\(ph.line)</td><td><code>\(escapeHTML(ph.raw))</code></td><td>\(escapeHTML(label))</td><td class=\"num\">\(value)</td></tr>\n"
+        }
+        html += "</tbody></table>\n"
+        html += ReportHTML(report: report, baseQuery: "unit=\(urlEncode(p.unit.code))&year=\(year)").body()
+        return html
+    }
+
+    func previewTemplate(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        let body = (try? req.content.get(String.self, at: "body")) ?? ""
+        let response = Response(status: .ok, body: .init(string: try await preview(req, p, body: body)))
+        response.headers.contentType = .html
+        return response
+    }
+
+    func saveTemplate(req: Request) async throws -> Response {
+        let p = try req.require(Self.templateEditors)
+        let id = req.parameters.get("id", as: Int.self)
+        let name = ((try? req.content.get(String.self, at: "name")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = ((try? req.content.get(String.self, at: "body")) ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        if (try? req.content.get(String.self, at: "action")) == "preview" {
+            return try await renderEditor(req, p, id: id, name: name, body: body, errors: [], saved: false)
+        }
+        return try await store(req, p, id: id, name: name, body: body)
+    }
+
+    /// Checks and saves; on any problem nothing is saved and the editor shows why.
+    func store(_ req: Request, _ p: Principal, id: Int?, name: String, body: String) async throws -> Response {
+        var errors: [String] = []
+        if name.isEmpty { errors.append("«模板名称»：不能为空") }
+        if name.count > 60 { errors.append("«模板名称»：不能超过60个字") }
+        if body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { errors.append("«模板内容»：不能为空") }
+        let metrics = req.lvze.catalogue.metrics
+        let parsed = ReportTemplate.parse(body, metrics: metrics.byID, claims: metrics.claims, builtinSettings: ReportBuilder.builtinSettings)
+        errors += parsed.problems.map(\.description)
+        let existing = try await ReportTemplateRow.query(on: req.db).filter(\.$name == name).first()
+        if let existing, existing.id != id { errors.append("«模板名称»：已有名为「\(name)」的模板") }
+        var row = ReportTemplateRow()
+        if let id {
+            guard let found = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
+            row = found
+        }
+        guard errors.isEmpty else {
+            return try await renderEditor(req, p, id: id, name: name, body: body, errors: errors, saved: false, status: .unprocessableEntity)
+        }
+        let before = row.id == nil ? nil : ["name": row.name, "body": row.body]
+        row.name = name
+        row.body = body
+        row.updatedBy = p.user.displayName
+        row.updatedAt = req.now
+        try await row.save(on: req.db)
+        try await req.audit(before == nil ? .create : .update, "report_template", String(row.id!), "保存报告模板「\(name)」",
+                            before: before, after: ["name": name, "body": body])
+        return req.redirect(to: "/reports/templates/\(row.id!)", flash: "已保存模板「\(name)」")
+    }
+
+    func uploadTemplate(req: Request) async throws -> Response {
+        let p = try req.require(Self.templateEditors)
+        struct Upload: Content {
+            var name: String?
+            var file: File?
+        }
+        let upload = try? req.content.decode(Upload.self)
+        guard let file = upload?.file, file.data.readableBytes > 0 else {
+            return req.redirect(to: "/reports/templates", flash: "!«模板文件»：请选择一个文本文件（.txt）")
+        }
+        var buffer = file.data
+        let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+        var data = Data(bytes)
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { data.removeFirst(3) }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return req.redirect(to: "/reports/templates", flash: "!«模板文件»：「\(file.filename)」不是 UTF-8 编码的文本文件")
+        }
+        var name = (upload?.name ?? "").trimmingCharacters(in: .whitespaces)
+        if name.isEmpty { name = (file.filename as NSString).deletingPathExtension }
+        return try await store(req, p, id: nil, name: name, body: text.replacingOccurrences(of: "\r\n", with: "\n"))
+    }
+
+    func deleteTemplate(req: Request) async throws -> Response {
+        let p = try req.require(Self.templateEditors)
+        guard let id = req.parameters.get("id", as: Int.self), let row = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
+        _ = p
+        try await row.delete(on: req.db)
+        try await req.audit(.delete, "report_template", String(id), "删除报告模板「\(row.name)」", before: ["name": row.name, "body": row.body])
+        return req.redirect(to: "/reports/templates", flash: "已删除模板「\(row.name)」")
+    }
+
+    func downloadTemplate(req: Request) async throws -> Response {
+        _ = try req.require(Self.readers)
+        let idText = req.parameters.get("id") ?? ""
+        var name = "内置默认模板", body = ReportTemplate.defaultText
+        if idText != "default" {
+            guard let id = Int(idText), let row = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
+            name = row.name
+            body = row.body
+        }
+        return fileResponse(Data(body.utf8), type: "text/plain; charset=utf-8", name: "\(name).txt")
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import LvzeCore
+
+/// A report as HTML: each figure a link to the records behind it, each claim the data does
+/// not support marked with the reason, each figure without data a visible marker.
+struct ReportHTML {
+    let report: BuiltReport
+    /// Links to drill-down pages (the web page); a file written by the CLI has none.
+    var links: Bool = true
+    var drillPath: String = "/reports/drill"
+    /// Unit, year and template of the page, so a drill-down uses the same settings.
+    var baseQuery: String = ""
+
+    /// The document body: title and blocks.
+    func body() -> String {
+        var out = "<article class=\"report-doc\">\n<h1 class=\"report-title\">\(runs(report.document.title))</h1>\n"
+        for block in report.document.blocks {
+            switch block {
+            case .heading(let level, let r):
+                let tag = level <= 1 ? "h2" : "h3"
+                out += "<\(tag) class=\"report-h\(level)\">\(runs(r))</\(tag)>\n"
+            case .paragraph(let r):
+                out += "<p>\(runs(r))</p>\n"
+            case .table(let rows):
+                out += "<table class=\"report-table\">"
+                for (i, row) in rows.enumerated() {
+                    out += "<tr>" + row.map { i == 0 ? "<th>\(escapeHTML($0))</th>" : "<td>\(escapeHTML($0))</td>" }.joined() + "</tr>"
+                }
+                out += "</table>\n"
+            }
+        }
+        return out + "</article>\n"
+    }
+
+    func runs(_ runs: [DocumentRun]) -> String {
+        runs.map(run).joined()
+    }
+
+    func run(_ r: DocumentRun) -> String {
+        let text = escapeHTML(r.text)
+        switch r.role {
+        case .text:
+            return r.bold ? "<strong>\(text)</strong>" : text
+        case .figure(let id):
+            let label = escapeHTML(report.metrics[id]?.label ?? id)
+            guard links else { return "<span class=\"fig\" title=\"\(label)\">\(text)</span>" }
+            return "<a class=\"fig\" href=\"\(drillURL(id))\" title=\"\(label)（\(escapeHTML(id))）：查看记录\">\(text)</a>"
+        case .missing(let id, let reason):
+            let why = escapeHTML("「\(report.metrics[id]?.label ?? id)」无数据：\(reason)")
+            return "<mark class=\"missing\" title=\"\(why)\">\(text)<span class=\"why\">（\(why)）</span></mark>"
+        case .claim(let id, let problem):
+            guard let problem else { return "<span class=\"claim\" title=\"记录支持这一表述（\(escapeHTML(id))）\">\(text)</span>" }
+            let why = escapeHTML(problem)
+            let link = links ? " <a href=\"\(drillURL(report.metrics.claims[id]?.metric ?? id))\">查看记录</a>" : ""
+            return "<mark class=\"claim-problem\" title=\"\(why)\">\(text)<span class=\"why\">（与记录不符：\(why)\(link)）</span></mark>"
+        }
+    }
+
+    func drillURL(_ id: String) -> String {
+        let base = baseQuery.isEmpty ? "unit=\(urlEncode(report.unitCode))&year=\(report.year)" : baseQuery
+        return escapeHTML("\(drillPath)?metric=\(urlEncode(id))&\(base)")
+    }
+
+    /// A standalone page for a file written from the command line: its own small stylesheet,
+    /// nothing loaded from outside.
+    func page() -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><title>\(escapeHTML(report.document.titleText))</title>
+        <style>
+        body { font-family: "FangSong", "仿宋_GB2312", "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 29pt; max-width: 156mm; margin: 2em auto; color: #111; }
+        .report-title { font-family: "方正小标宋简体", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center; font-weight: normal; line-height: 1.5; }
+        p { text-indent: 2em; margin: 0; text-align: justify; }
+        .report-h1 { font-family: "黑体", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal; text-indent: 2em; margin: 0; }
+        .report-h2 { font-family: "楷体_GB2312", "KaiTi", serif; font-size: 16pt; font-weight: normal; text-indent: 2em; margin: 0; }
+        mark { background: #fff3b0; color: #b71c1c; }
+        .why { font-size: 11pt; }
+        </style></head><body>
+        \(body())</body></html>
+        """
+    }
+}
