@@ -13,7 +13,8 @@ struct ReportCommand: AsyncCommand {
         @Option(name: "format", help: "json、html 或 docx（默认按 --out 的扩展名）") var format: String?
         @Option(name: "template", help: "报告模板文本文件（默认用内置模板）") var template: String?
         @Option(name: "out", help: "输出文件；json 可省略，打印到屏幕") var out: String?
-        @Flag(name: "print-sql", help: "打印每个指标的汇总SQL（供 sqlite3 对照测速）") var printSQL: Bool
+        @Flag(name: "print-sql", help: "打印计算指标时执行的全部SQL（值已代入，供 sqlite3 对照测速）") var printSQL: Bool
+        @Flag(name: "timing", help: "在标准错误输出计算、排版和写文件所用时间") var timing: Bool
         init() {}
     }
 
@@ -30,23 +31,31 @@ struct ReportCommand: AsyncCommand {
         let out = signature.out ?? ""
         let formatText = signature.format ?? (out.isEmpty ? "json" : URL(fileURLWithPath: out).pathExtension.lowercased())
         guard let format = ReportFormat(rawValue: formatText) else { throw CLIError("--format：「\(formatText)」不对，应为 json、html 或 docx") }
-        if format != .json, out.isEmpty { throw CLIError("--out：\(format.rawValue) 格式须指定输出文件") }
+        if format != .json, out.isEmpty, !signature.printSQL { throw CLIError("--out：\(format.rawValue) 格式须指定输出文件") }
         var templateText = ReportTemplate.defaultText
         if let path = signature.template {
             guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("--template：文件「\(path)」不存在或无法读取") }
             guard let text = String(data: data, encoding: .utf8) else { throw CLIError("--template：文件「\(path)」不是 UTF-8 文本") }
             templateText = text
         }
-        let report = try await ReportBuilder(app: app, unit: unit, year: year, templateText: templateText).build()
+        var builder = ReportBuilder(app: app, unit: unit, year: year, templateText: templateText, everyMetric: format == .json)
+        builder.recordSQL = signature.printSQL
+        let report = try await builder.build()
         if signature.printSQL {
             for line in report.sql { context.console.print(line) }
             return
         }
+        let writing = Date()
         let data: Data
         switch format {
         case .json: data = try report.json()
         case .html: data = Data(ReportHTML(report: report, links: false).page().utf8)
         case .docx: data = try DocxWriter.data(report.document)
+        }
+        if signature.timing {
+            let line = String(format: "timing: metrics=%d evaluate=%.3fs render=%.3fs write(%@)=%.3fs\n", report.values.count,
+                              report.evaluationSeconds, report.renderSeconds, format.rawValue, Date().timeIntervalSince(writing))
+            FileHandle.standardError.write(Data(line.utf8))
         }
         if out.isEmpty {
             context.console.print(String(decoding: data, as: UTF8.self))

@@ -11,6 +11,8 @@ struct MetricEvaluator {
     let scope: UnitPath
     let year: Int
     var settings: [String: String] = [:]
+    /// When set, every statement run is written down with its values inlined (`--print-sql`).
+    var log: SQLLog? = nil
 
     /// The query behind a record-based metric, or nil for organisation and derived metrics.
     func query(_ metric: MetricDefinition, year: Int? = nil) -> MetricQuery? {
@@ -66,7 +68,7 @@ struct MetricEvaluator {
         let where_ = SQLList(q.conditions(), separator: SQLRaw(" AND "))
         let from = SQLRaw("FROM records JOIN units ON units.id = records.unit_id WHERE ")
         func scalar(_ select: String) async throws -> Double? {
-            let row = try await db.sql.raw("SELECT CAST(\(unsafeRaw: select) AS DOUBLE PRECISION) AS v \(from)\(where_)").first()
+            let row = try await rows("SELECT CAST(\(unsafeRaw: select) AS DOUBLE PRECISION) AS v \(from)\(where_)").first
             return try row?.decode(column: "v", as: Double?.self)
         }
         if let select = scalarSelect(metric, q) {
@@ -79,20 +81,20 @@ struct MetricEvaluator {
         switch metric.aggregate {
         case .names(let field):
             let t = "trim(\(jsonText(field, db.dialect)))"
-            let rows = try await db.sql.raw("""
+            let found = try await rows("""
                 SELECT \(unsafeRaw: t) AS n, min(records.record_date) AS d \(from)\(where_) AND \(unsafeRaw: t) <> '' \
                 GROUP BY \(unsafeRaw: t) ORDER BY d, n LIMIT 200
-                """).all()
-            let names = try rows.map { try $0.decode(column: "n", as: String.self) }
+                """)
+            let names = try found.map { try $0.decode(column: "n", as: String.self) }
             return names.isEmpty ? .missing("本年度没有符合条件的记录") : .names(names)
         case .distinctPeople(let namesField, let fallback):
             let fb = fallback.map { q.number($0) } ?? "0"
-            let rows = try await db.sql.raw("""
+            let cases = try await rows("""
                 SELECT \(unsafeRaw: jsonText(namesField, db.dialect)) AS n, CAST(\(unsafeRaw: fb) AS DOUBLE PRECISION) AS c \(from)\(where_)
-                """).all()
+                """)
             var people: Set<String> = []
             var unnamed = 0
-            for row in rows {
+            for row in cases {
                 let names = DistinctPeople.split(try row.decode(column: "n", as: String?.self) ?? "")
                 if names.isEmpty { unnamed += Int(try row.decode(column: "c", as: Double?.self) ?? 0) } else { people.formUnion(names) }
             }
@@ -120,19 +122,31 @@ struct MetricEvaluator {
         }
     }
 
-    /// A metric's aggregate SQL with its values written in, as the `sqlite3` tool would run it.
-    func sqlText(_ metric: MetricDefinition) -> String? {
-        guard let q = query(metric), q.unresolved == nil, let select = scalarSelect(metric, q) else { return nil }
-        let expr = SQLQueryString("""
-            SELECT CAST(\(unsafeRaw: select) AS DOUBLE PRECISION) AS v FROM records JOIN units ON units.id = records.unit_id \
-            WHERE \(SQLList(q.conditions(), separator: SQLRaw(" AND ")))
-            """)
+    /// Runs one statement, writing it down first when a log is kept.
+    func rows(_ query: SQLQueryString) async throws -> [any SQLRow] {
+        if let log { log.append(inlined(query)) }
+        return try await db.sql.raw(query).all()
+    }
+
+    /// A statement with its values written in, as the `sqlite3` tool would run it.
+    func inlined(_ expr: SQLQueryString) -> String {
         var serializer = SQLSerializer(database: db.sql)
         expr.serialize(to: &serializer)
+        // Placeholders are `?N` (SQLite) or `$N` (PostgreSQL); `$.` in JSON paths is not one.
         var out = ""
-        var binds = serializer.binds.makeIterator()
-        for ch in serializer.sql {
-            if ch == "?", let b = binds.next() { out += Self.literal(b) } else { out.append(ch) }
+        let sql = Array(serializer.sql)
+        var i = 0
+        while i < sql.count {
+            if sql[i] == "?" || sql[i] == "$", i + 1 < sql.count, sql[i + 1].isASCII, sql[i + 1].isNumber {
+                var j = i + 1
+                while j < sql.count, sql[j].isASCII, sql[j].isNumber { j += 1 }
+                let n = Int(String(sql[(i + 1)..<j]))!
+                out += n - 1 < serializer.binds.count ? Self.literal(serializer.binds[n - 1]) : "NULL"
+                i = j
+            } else {
+                out.append(sql[i])
+                i += 1
+            }
         }
         return out + ";"
     }
@@ -155,15 +169,31 @@ struct MetricEvaluator {
 
     /// Whether the scope holds any record of a kind at all.
     func ledgerKept(_ kindID: String) async throws -> Bool {
-        let row = try await db.sql.raw("""
+        let row = try await rows("""
             SELECT 1 AS k FROM records JOIN units ON units.id = records.unit_id WHERE records.kind = \(bind: kindID) \
             AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound) LIMIT 1
-            """).first()
+            """).first
         return row != nil
     }
 
     private func decimal(_ d: Double) -> Decimal {
         MetricFormat.round(Decimal(d), decimals: 6)
+    }
+}
+
+/// The statements an evaluation ran, in order.
+final class SQLLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func append(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        lines.append(line)
+    }
+
+    var statements: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return lines
     }
 }
 
@@ -195,24 +225,24 @@ struct RoundsBehind {
         guard case .roundsBehindSchedule(let itemKind, let source, let batch, let nameField, let startField, let deadlineField) = metric.aggregate else { return [] }
         let db = evaluator.db
         let d = db.dialect
-        let rows = try await db.sql.raw("""
+        let rows = try await evaluator.rows("""
             SELECT records.id AS id, \(unsafeRaw: jsonText(nameField, d)) AS name, \(unsafeRaw: jsonText(startField, d)) AS start, \
             \(unsafeRaw: jsonText(deadlineField, d)) AS deadline FROM records JOIN units ON units.id = records.unit_id \
             WHERE \(SQLList(query.conditions(), separator: SQLRaw(" AND "))) ORDER BY records.id
-            """).all()
+            """)
         let yearEnd = LocalDate(year: query.year, month: 12, day: 31)!
         var out: [Round] = []
         for row in rows {
             let name = try row.decode(column: "name", as: String?.self) ?? ""
             let start = (try row.decode(column: "start", as: String?.self)).flatMap(LocalDate.parse)
             let deadline = (try row.decode(column: "deadline", as: String?.self)).flatMap(LocalDate.parse)
-            let counts = try await db.sql.raw("""
+            let counts = try await evaluator.rows("""
                 SELECT CAST(count(*) AS DOUBLE PRECISION) AS n, \
                 CAST(sum(CASE WHEN records.closed_on IS NOT NULL AND records.closed_on <= \(bind: yearEnd.iso) THEN 1 ELSE 0 END) AS DOUBLE PRECISION) AS c \
                 FROM records JOIN units ON units.id = records.unit_id WHERE records.kind = \(bind: itemKind) \
                 AND units.path >= \(bind: query.scope.value) AND units.path < \(bind: query.scope.subtreeUpperBound) \
                 AND \(unsafeRaw: jsonText("source", d)) = \(bind: source) AND \(unsafeRaw: jsonText(batch, d)) = \(bind: name)
-                """).first()
+                """).first
             let items = Int(try counts?.decode(column: "n", as: Double?.self) ?? 0)
             let closed = Int(try counts?.decode(column: "c", as: Double?.self) ?? 0)
             var expected = 100

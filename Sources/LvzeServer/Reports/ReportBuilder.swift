@@ -14,8 +14,11 @@ struct BuiltReport {
     var values: [String: MetricValue]
     var document: ReportDocument
     var settings: [String: String]
-    /// Every figure's SQL with its binds inlined, for `--print-sql` and the benchmark.
+    /// Every statement the evaluation ran, values inlined, when asked for (`--print-sql`).
     var sql: [String] = []
+    /// Seconds spent computing the figures, and rendering the document.
+    var evaluationSeconds: Double = 0
+    var renderSeconds: Double = 0
 
     var problems: [TemplateProblem] { template.problems }
 
@@ -97,6 +100,8 @@ struct ReportBuilder {
     let templateText: String
     /// Every metric of the catalogue (JSON, snapshots) or only the template's (pages).
     var everyMetric = true
+    /// Keep the statements run, for `--print-sql`.
+    var recordSQL = false
 
     init(app: Application, unit: OrgUnit, year: Int, templateText: String, everyMetric: Bool = true) {
         self.init(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: app.lvze.catalogue.metrics, unit: unit, year: year,
@@ -125,11 +130,18 @@ struct ReportBuilder {
         var settings = template.settings
         settings["report.year"] = String(year)
         settings["unit.name"] = unit.name
-        let evaluator = MetricEvaluator(db: db, kinds: kinds, metrics: metrics, scope: unit.unitPath, year: year, settings: settings)
+        let log = recordSQL ? SQLLog() : nil
+        let evaluator = MetricEvaluator(db: db, kinds: kinds, metrics: metrics, scope: unit.unitPath, year: year, settings: settings, log: log)
         let ids = everyMetric ? metrics.metrics.map(\.id) : template.metricIDs
+        let started = Date()
         let values = try await evaluator.evaluate(ids)
+        let evaluated = Date()
         let document = template.render(values: values, metrics: metrics.byID, claims: metrics.claims, settings: settings)
-        return BuiltReport(unitCode: unit.code, unitName: unit.name, year: year, metrics: metrics, template: template,
-                           values: values, document: document, settings: settings)
+        var report = BuiltReport(unitCode: unit.code, unitName: unit.name, year: year, metrics: metrics, template: template,
+                                 values: values, document: document, settings: settings)
+        report.sql = log?.statements ?? []
+        report.evaluationSeconds = evaluated.timeIntervalSince(started)
+        report.renderSeconds = Date().timeIntervalSince(evaluated)
+        return report
     }
 }
