@@ -107,7 +107,7 @@ struct AuditVerifyCommand: AsyncCommand {
 /// into an empty database.
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "scale", help: "数据规模：small（默认，每类台账每年几条到几十条，数秒载入）或 large（约100万条记录和约2000家企业，用于性能测试）")
+        @Option(name: "scale", help: "数据规模：small（默认，每类台账每年几条到几十条，数秒载入）、10k、100k 或 large（约100万条记录和约2000家企业，用于性能测试）")
         var scale: String?
         @Option(name: "seed", help: "随机种子（默认 1）；同一种子生成相同的数据") var seed: Int?
         init() {}
@@ -117,10 +117,10 @@ struct DemoCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let raw = (signature.scale ?? "small").trimmingCharacters(in: .whitespaces)
         guard let scale = DemoRecords.Scale(rawValue: raw.lowercased()) else {
-            throw CLIError("--scale：「\(raw)」不是可选的规模，可选 small（小规模，默认）或 large（约100万条记录）")
+            throw CLIError("--scale：「\(raw)」不是可选的规模，可选 small（小规模，默认）、10k（约1万条）、100k（约10万条）或 large（约100万条记录）")
         }
         let started = Date()
-        let bar = scale == .large ? DemoProgress() : nil
+        let bar = scale != .small ? DemoProgress() : nil
         var progress: (@Sendable (Int, Int) -> Void)?
         if let bar { progress = { done, total in bar.update(done, total: total) } }
         let load = try await loadDemoIfEmpty(context.application, seed: UInt64(bitPattern: Int64(signature.seed ?? 1)), scale: scale,

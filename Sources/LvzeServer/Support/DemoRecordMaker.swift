@@ -123,7 +123,12 @@ struct DemoRecordMaker {
         default: break
         }
         let small = smallCounts[kind.id] ?? 8
-        return large ? largeCounts[kind.id] ?? small * 20 : small
+        switch world.scale {
+        case .small: return small
+        case .large: return largeCounts[kind.id] ?? small * 20
+        case .tenThousand, .hundredThousand:
+            return max(small, Int((Double(largeCounts[kind.id] ?? small * 20) * world.scale.fraction).rounded()))
+        }
     }
 
     // MARK: - What the figures need

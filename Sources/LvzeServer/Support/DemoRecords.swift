@@ -15,9 +15,30 @@ import Vapor
 /// inspections, fulfilment records, rectification items and meetings), for benchmarks.
 struct DemoRecords: Sendable {
     enum Scale: String, CaseIterable, Sendable {
-        case small, large
+        case small
+        /// About 10,000 and 100,000 records: the steps between, to show how costs grow.
+        case tenThousand = "10k"
+        case hundredThousand = "100k"
+        case large
 
-        var label: String { self == .small ? "小规模" : "大规模" }
+        var label: String {
+            switch self {
+            case .small: return "小规模"
+            case .tenThousand: return "约1万条"
+            case .hundredThousand: return "约10万条"
+            case .large: return "大规模"
+            }
+        }
+
+        /// The share of the large scale's busiest ledgers this scale holds.
+        var fraction: Double {
+            switch self {
+            case .small: return 0
+            case .tenThousand: return 0.002
+            case .hundredThousand: return 0.1
+            case .large: return 1
+            }
+        }
     }
 
     struct Summary: Sendable {
