@@ -17,7 +17,10 @@ for scale in ${SCALES:-10k 100k large}; do
   "$LVZE" report --unit DEMO --year "$YEAR" --format docx --print-sql >"$OUT/report-$scale.sql"
   statements=$(grep -c '^SELECT' "$OUT/report-$scale.sql")
   sqlite3 "$db" <"$OUT/report-$scale.sql" >/dev/null   # warm the page cache for both
-  sq=$(for _ in 1 2 3; do /usr/bin/time -f "%e" sqlite3 "$db" <"$OUT/report-$scale.sql" 2>&1 >/dev/null | tail -1; done | best)
+  sq=$(for _ in 1 2 3; do
+    t0=$(date +%s%N); sqlite3 "$db" <"$OUT/report-$scale.sql" >/dev/null; t1=$(date +%s%N)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1e9 }'
+  done | best)
   runs=$(for _ in 1 2 3; do "$LVZE" report --unit DEMO --year "$YEAR" --out "$OUT/report-$scale.docx" --timing 2>&1 >/dev/null | grep '^timing'; done)
   ev=$(echo "$runs" | sed -n 's/.*evaluate=\([0-9.]*\)s.*/\1/p' | best)
   dx=$(echo "$runs" | sed -n 's/.*write(docx)=\([0-9.]*\)s.*/\1/p' | best)

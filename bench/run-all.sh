@@ -5,3 +5,4 @@ cd "$(dirname "$0")/.."
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB, $(uname -m), $(date -u +%Y-%m-%d)"
 bash bench/import-export.sh
 bash bench/web.sh
+bash bench/report.sh
