@@ -63,21 +63,38 @@ struct DashboardController {
         let discipline = p.has(.discipline)
         let key = "\(board.rawValue)|\(p.scope.value)|\(year)|\(discipline)"
         let cache = req.lvze.dashboards
+        let version = req.lvze.dataVersion.current
+        // The whole page is kept per user and form token too, so a repeat view costs no more
+        // than finding the session; a flash message or new data makes a fresh one.
+        let pageKey = "\(key)|\(p.userID)|\(p.session?.csrfToken ?? "")"
+        let hasFlash = req.cookies[Cookies.flash] != nil
+        if !hasFlash, let (html, _) = cache.get(pageKey, version: version, now: req.now) {
+            return Self.htmlResponse(html)
+        }
         let body: String, at: Date
-        if let hit = cache.get(key, version: req.lvze.dataVersion.current, now: req.now) {
+        if let hit = cache.get(key, version: version, now: req.now) {
             (body, at) = hit
         } else {
-            let version = req.lvze.dataVersion.current
             body = try await DashboardBody(req: req, principal: p, board: board, year: year).html()
             at = req.now
             cache.put(key, html: body, version: version, at: at)
         }
-        return try await req.render("dashboards/show", title: board.title, Content(
+        let response = try await req.render("dashboards/show", title: board.title, Content(
             title: board.title,
             boards: Board.allCases.map { SelectOption(value: "/dashboards/\($0.rawValue)?year=\(year)", label: $0.title, selected: $0 == board) },
             yearOptions: (thisYear - 4...thisYear).reversed().map { SelectOption(value: String($0), label: "\($0)年", selected: $0 == year) },
             board: board.rawValue, body: body, computedAt: ISOTime.local(at)),
                                  section: board == .supervision ? SiteURL.supervision.path : SiteURL.system(ResponsibilitySystem(rawValue: board.rawValue)!).path)
+        if !hasFlash, response.status == .ok, response.cookies.all.isEmpty, let html = response.body.string {
+            cache.put(pageKey, html: html, version: version, at: at)
+        }
+        return response
+    }
+
+    static func htmlResponse(_ html: String) -> Response {
+        let response = Response(status: .ok, body: .init(string: html))
+        response.headers.contentType = .html
+        return response
     }
 }
 
