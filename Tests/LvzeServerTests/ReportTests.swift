@@ -113,6 +113,13 @@ final class ReportTests: XCTestCase {
             let teaching = (object["metrics"] as! [[String: Any]]).first { $0["id"] as? String == "party.teaching_sites.count" }!
             XCTAssertTrue(teaching["value"] is NSNull)
 
+            let token = try await apiToken(app, "leader")
+            let api = try await send(app, .GET, "/api/v1/report?unit=DIST&year=2025", token: token)
+            XCTAssertEqual(api.status, .ok)
+            XCTAssertEqual(((jsonObject(api)["claims"] as? [[String: Any]])?.first { $0["id"] as? String == "safety.accidents.no_major" })?["supported"] as? Bool, false)
+            let outside = try await send(app, .GET, "/api/v1/report?unit=NOPE&year=2025", token: token)
+            XCTAssertEqual(outside.status, .badRequest)
+            XCTAssertTrue(outside.body.string.contains("不存在或不在您的管理范围内"))
             let docx = try await leader.get("/reports/download?unit=DIST&year=2025&format=docx")
             XCTAssertEqual(docx.status, .ok)
             let archive = try Archive(data: Data(buffer: docx.body), accessMode: .read)

@@ -16,6 +16,7 @@ struct ReportController {
     func boot(routes: any RoutesBuilder) {
         routes.get("reports", use: show)
         routes.get("reports", "download", use: download)
+        routes.get("api", "v1", "report", use: apiReport)
         routes.post("reports", "issue", use: issue)
         routes.get("reports", "drill", use: drill)
         routes.get("reports", "drill", "export", use: drillExport)
@@ -168,6 +169,17 @@ struct ReportController {
         try await req.lvze.audit.append(.export, actor: req.auditActor, objectType: "report", objectID: s.unit.code,
                                         summary: "下载\(s.unit.name)\(s.year)年度报告（\(format.rawValue)，\(s.templateName)）", at: req.now, on: req.db)
         return fileResponse(data, type: type, name: "\(s.unit.name)\(s.year)年度述职报告.\(format.rawValue)")
+    }
+
+    /// `GET /api/v1/report?unit=CODE&year=Y[&template=ID]`: the JSON of the report download.
+    func apiReport(req: Request) async throws -> Response {
+        let p = try req.require(Self.readers)
+        let s = try await selection(req, p)
+        if let problem = s.problems.first { throw Abort(.badRequest, reason: problem) }
+        let report = try await ReportBuilder(req: req, unit: s.unit, year: s.year, templateText: s.templateText, everyMetric: true).build()
+        let response = Response(status: .ok, body: .init(data: try report.json()))
+        response.headers.contentType = .json
+        return response
     }
 
     func fileResponse(_ data: Data, type: String, name: String) -> Response {
