@@ -16,6 +16,7 @@ fi
 count=$(sqlite3 "$LVZE_DATA/lvze.sqlite" "SELECT count(*) FROM records")
 PORT=${PORT:-8181}
 /usr/bin/time -f "%M" -o "$OUT/server-rss.txt" "$LVZE" serve --port "$PORT" >"$OUT/server.log" 2>&1 &
+timer=$!
 for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
 # A browser session: the login form's CSRF cookie and token, then the session cookie.
 jar="$OUT/cookies.txt"; rm -f "$jar"
@@ -40,6 +41,8 @@ run list-first "/ledgers/hazard"
 run list-unit "/ledgers/hazard?unit=DEMO-T03&year=2023"
 run list-json "/ledgers/hazard?f_level=%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3&unit=DEMO-T03"
 run supervision "/supervision"
-pkill -f "^$LVZE serve --port $PORT" || true
-wait 2>/dev/null || true
+# Stop the server this script started (the child of its `time`), by process id.
+server=$(pgrep -P "$timer" || true)
+[ -n "$server" ] && kill "$server"
+wait "$timer" 2>/dev/null || true
 echo "memory  server peak $(tail -n 1 "$OUT/server-rss.txt" | awk '{ printf "%d", $1 / 1024 }') MB"
