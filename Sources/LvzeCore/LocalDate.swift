@@ -88,6 +88,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     /// Reads the forms users type in forms and spreadsheets: 2025-03-05, 2025/3/5, 2025.3.5,
     /// 2025年3月5日 and 20250305, with full-width digits allowed. Returns nil for anything else.
     public static func parse(_ raw: String) -> LocalDate? {
+        // The stored form, 2025-03-05, is read without building any string: lists and
+        // imports parse several dates a row.
+        if raw.utf8.count == 10, let date = raw.utf8.withContiguousStorageIfAvailable(parseISO) ?? nil {
+            return date
+        }
         let text = raw.halfWidth.trimmingCharacters(in: .whitespaces)
         if text.count == 8, text.allSatisfy(\.isASCIIDigit) {
             let y = Int(text.prefix(4))!, m = Int(text.dropFirst(4).prefix(2))!, d = Int(text.suffix(2))!
@@ -119,6 +124,22 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         let allowed: [Set<Character>] = [["-"], ["/"], ["."], ["年", "月", "日"], ["年", "月"]]
         guard allowed.contains(separators) else { return nil }
         return LocalDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    /// `YYYY-MM-DD` in ASCII, or nil (the general parser then decides).
+    private static func parseISO(_ b: UnsafeBufferPointer<UInt8>) -> LocalDate? {
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func digits(_ range: Range<Int>) -> Int? {
+            var v = 0
+            for k in range {
+                let d = Int(b[k]) - 48
+                guard d >= 0, d <= 9 else { return nil }
+                v = v * 10 + d
+            }
+            return v
+        }
+        guard let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10) else { return nil }
+        return LocalDate(year: y, month: m, day: d)
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -29,11 +29,21 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     try await app.lvze.settings.load(on: app.db)
     try await app.lvze.catalogue.load(builtIn: builtIn, on: app.db)
 
-    app.views.use(.leaf)
+    // Leaf's own provider switches its template cache off in Vapor's development environment,
+    // which is the one `lvze serve` runs in; this one keeps it (see below).
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                            sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     app.leaf.sources = .singleSource(NIOLeafFiles(
         fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
         sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"))
-    app.leaf.cache.isEnabled = app.environment != .development
+    // Templates ship inside the binary's bundle and change only with a rebuild, so they are
+    // parsed once: uncached, every page was read, lexed and parsed again on each request
+    // (more work than the page's queries).
+    app.leaf.cache.isEnabled = true
 
     app.routes.defaultMaxBodySize = "2mb"
     app.middleware = Middlewares()

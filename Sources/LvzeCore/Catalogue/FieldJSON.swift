@@ -61,9 +61,51 @@ public enum FieldJSON {
     /// Reads stored values back for `kind`. Stored data was checked when written, so this
     /// trusts its shape and only converts; a value of the wrong shape is left out.
     public static func decode(_ text: String, kind: LedgerKind) -> [String: FieldValue] {
+        decode(text, fields: kind.fields)
+    }
+
+    /// The values of `fields` only (a list reads its columns, not the whole record).
+    public static func decode(_ text: String, fields: [FieldSpec]) -> [String: FieldValue] {
+        // Lists decode fifty documents a page: the flat objects written by `encode` are read
+        // by a small scanner; anything else goes through Foundation.
+        var copy = text
+        let wanted = Set(fields.map(\.id))
+        let flat = copy.withUTF8 { FlatObject.parse($0, wanted: wanted) }
+        guard let flat else { return decodeWithFoundation(text, fields: fields) }
+        var out: [String: FieldValue] = [:]
+        out.reserveCapacity(flat.count)
+        for field in fields {
+            guard let raw = flat[field.id] else { continue }
+            switch (field.type, raw) {
+            case (.text, .string(let s)), (.longText, .string(let s)), (.enumeration, .string(let s)):
+                out[field.id] = .text(s)
+            case (.integer, .number(let n)):
+                if let i = Int(n) ?? Double(n).map({ Int($0) }) { out[field.id] = .integer(i) }
+            case (.integer, .string(let s)):
+                if let i = Int(s) { out[field.id] = .integer(i) }
+            case (.decimal, .string(let s)), (.money, .string(let s)), (.decimal, .number(let s)), (.money, .number(let s)):
+                if let d = FieldSpec.plainDecimal(s) ?? Decimal(string: s, locale: Locale(identifier: "en_US_POSIX")) { out[field.id] = .decimal(d) }
+            case (.date, .string(let s)):
+                if let d = LocalDate.parse(s) { out[field.id] = .date(d) }
+            case (.boolean, .bool(let b)):
+                out[field.id] = .boolean(b)
+            case (.boolean, .number(let n)):
+                out[field.id] = .boolean((Double(n) ?? 0) != 0)
+            case (.unit, .number(let n)), (.person, .number(let n)):
+                if let i = Int(n) ?? Double(n).map({ Int($0) }) { out[field.id] = .reference(i) }
+            case (.attachments, .numbers(let ids)):
+                out[field.id] = .attachments(ids)
+            default:
+                continue
+            }
+        }
+        return out
+    }
+
+    static func decodeWithFoundation(_ text: String, fields: [FieldSpec]) -> [String: FieldValue] {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return [:] }
         var out: [String: FieldValue] = [:]
-        for field in kind.fields {
+        for field in fields {
             guard let raw = object[field.id], !(raw is NSNull) else { continue }
             switch field.type {
             case .text, .longText, .enumeration:
@@ -85,5 +127,170 @@ public enum FieldJSON {
             }
         }
         return out
+    }
+}
+
+/// A JSON object of scalars (and arrays of integers), read byte by byte: the shape of every
+/// record document. Returns nil for anything else (nested objects, bad JSON), so the caller
+/// can fall back to a general parser.
+enum FlatObject {
+    enum Value: Equatable {
+        case string(String)
+        /// The number as written.
+        case number(String)
+        case bool(Bool)
+        case null
+        case numbers([Int])
+    }
+
+    /// Values of keys outside `wanted` are checked but not built.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, wanted: Set<String>? = nil) -> [String: Value]? {
+        var i = 0
+        let n = b.count
+        func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
+        func string() -> String? {
+            guard i < n, b[i] == UInt8(ascii: "\"") else { return nil }
+            i += 1
+            let start = i
+            // Fast path: no escapes, the bytes are copied whole.
+            while i < n, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
+            guard i < n else { return nil }
+            if b[i] == UInt8(ascii: "\"") {
+                defer { i += 1 }
+                return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+            }
+            var bytes = Array(b[start..<i])
+            while i < n {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") { i += 1; return String(decoding: bytes, as: UTF8.self) }
+                if c != UInt8(ascii: "\\") { bytes.append(c); i += 1; continue }
+                i += 1
+                guard i < n else { return nil }
+                let e = b[i]
+                i += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): bytes.append(e)
+                case UInt8(ascii: "n"): bytes.append(0x0A)
+                case UInt8(ascii: "r"): bytes.append(0x0D)
+                case UInt8(ascii: "t"): bytes.append(0x09)
+                case UInt8(ascii: "b"): bytes.append(0x08)
+                case UInt8(ascii: "f"): bytes.append(0x0C)
+                case UInt8(ascii: "u"):
+                    guard var scalar = hex4() else { return nil }
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        // A surrogate pair: \uD83D\uDE00.
+                        guard i + 1 < n, b[i] == UInt8(ascii: "\\"), b[i + 1] == UInt8(ascii: "u") else { return nil }
+                        i += 2
+                        guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let u = Unicode.Scalar(scalar) else { return nil }
+                    bytes.append(contentsOf: Array(String(u).utf8))
+                default: return nil
+                }
+            }
+            return nil
+        }
+        func hex4() -> UInt32? {
+            guard i + 4 <= n else { return nil }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                let c = b[i]
+                i += 1
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): v = v << 4 | UInt32(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): v = v << 4 | UInt32(c - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): v = v << 4 | UInt32(c - UInt8(ascii: "A") + 10)
+                default: return nil
+                }
+            }
+            return v
+        }
+        func number() -> String? {
+            let start = i
+            while i < n, (b[i] >= UInt8(ascii: "0") && b[i] <= UInt8(ascii: "9")) || b[i] == UInt8(ascii: "-")
+                || b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") { i += 1 }
+            return i > start ? String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self) : nil
+        }
+        func literal(_ word: StaticString) -> Bool {
+            let count = word.utf8CodeUnitCount
+            guard i + count <= n else { return false }
+            for k in 0..<count where b[i + k] != word.utf8Start[k] { return false }
+            i += count
+            return true
+        }
+        func value() -> Value? {
+            guard i < n else { return nil }
+            switch b[i] {
+            case UInt8(ascii: "\""): return string().map(Value.string)
+            case UInt8(ascii: "t"): return literal("true") ? .bool(true) : nil
+            case UInt8(ascii: "f"): return literal("false") ? .bool(false) : nil
+            case UInt8(ascii: "n"): return literal("null") ? .null : nil
+            case UInt8(ascii: "["):
+                i += 1
+                var ids: [Int] = []
+                skipSpace()
+                if i < n, b[i] == UInt8(ascii: "]") { i += 1; return .numbers(ids) }
+                while true {
+                    skipSpace()
+                    guard let text = number(), let id = Int(text) else { return nil }
+                    ids.append(id)
+                    skipSpace()
+                    guard i < n else { return nil }
+                    if b[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if b[i] == UInt8(ascii: "]") { i += 1; return .numbers(ids) }
+                    return nil
+                }
+            default: return number().map(Value.number)
+            }
+        }
+        /// Steps over a value without building it.
+        func skipValue() -> Bool {
+            guard i < n else { return false }
+            if b[i] == UInt8(ascii: "\"") {
+                i += 1
+                while i < n, b[i] != UInt8(ascii: "\"") { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                guard i < n else { return false }
+                i += 1
+                return true
+            }
+            if b[i] == UInt8(ascii: "[") {
+                while i < n, b[i] != UInt8(ascii: "]") {
+                    if b[i] == UInt8(ascii: "{") || b[i] == UInt8(ascii: "\"") { return false }
+                    i += 1
+                }
+                guard i < n else { return false }
+                i += 1
+                return true
+            }
+            return value() != nil
+        }
+        var out: [String: Value] = [:]
+        skipSpace()
+        guard i < n, b[i] == UInt8(ascii: "{") else { return nil }
+        i += 1
+        skipSpace()
+        if i < n, b[i] == UInt8(ascii: "}") { i += 1; skipSpace(); return i == n ? out : nil }
+        while true {
+            skipSpace()
+            guard let key = string() else { return nil }
+            skipSpace()
+            guard i < n, b[i] == UInt8(ascii: ":") else { return nil }
+            i += 1
+            skipSpace()
+            if let wanted, !wanted.contains(key) {
+                guard skipValue() else { return nil }
+            } else {
+                guard let v = value() else { return nil }
+                if v != .null { out[key] = v }
+            }
+            skipSpace()
+            guard i < n else { return nil }
+            if b[i] == UInt8(ascii: ",") { i += 1; continue }
+            if b[i] == UInt8(ascii: "}") { i += 1; break }
+            return nil
+        }
+        skipSpace()
+        return i == n ? out : nil
     }
 }

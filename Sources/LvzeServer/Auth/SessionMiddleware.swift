@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import LvzeCore
 import Vapor
 
@@ -35,13 +36,15 @@ struct SessionMiddleware: AsyncMiddleware {
     }
 
     private func principal(forCookie token: String, request: Request) async throws -> Principal? {
-        // One query for the session, its user and the user's unit: this runs on every page.
-        guard let session = try await UserSession.query(on: request.db).filter(\.$id == Secrets.sha256(token))
-            .join(User.self, on: \UserSession.$user.$id == \User.$id)
-            .join(OrgUnit.self, on: \User.$unit.$id == \OrgUnit.$id).first() else { return nil }
+        // One query for the session, its user and the user's unit: this runs on every page, so
+        // the row is read column by column rather than through Fluent's reflective decoding.
+        guard let row = try await request.db.sql.raw("""
+            SELECT \(unsafeRaw: SessionRow.columns) FROM sessions s JOIN users u ON u.id = s.user_id JOIN units o ON o.id = u.unit_id
+            WHERE s.id = \(bind: Secrets.sha256(token))
+            """).first() else { return nil }
+        let (session, user, unit) = try SessionRow.decode(row)
         let now = request.now
         let idle = TimeInterval(request.lvze.settings.passwordPolicy.idleMinutes * 60)
-        let user = try session.joined(User.self)
         if now.timeIntervalSince(session.lastSeenAt) > idle {
             try await session.delete(on: request.db)
             request.sessionExpired = true
@@ -52,7 +55,6 @@ struct SessionMiddleware: AsyncMiddleware {
                 at: now, on: request.db)
             return nil
         }
-        let unit = try session.joined(OrgUnit.self)
         guard !user.disabled else {
             try await session.delete(on: request.db)
             return nil
@@ -61,7 +63,8 @@ struct SessionMiddleware: AsyncMiddleware {
         // write per page view would make reads contend for the SQLite writer.
         if now.timeIntervalSince(session.lastSeenAt) > 60 {
             session.lastSeenAt = now
-            try await session.update(on: request.db)
+            try await request.db.sql.update(UserSession.schema).set("last_seen_at", to: SQLBind(now))
+                .where("id", .equal, SQLBind(session.id!)).run()
         }
         return Principal(user: user, unit: unit, session: session, roles: user.roles)
     }
@@ -80,6 +83,65 @@ struct SessionMiddleware: AsyncMiddleware {
             try await stored.update(on: request.db)
         }
         return Principal(user: user, unit: unit, session: nil, roles: user.roles)
+    }
+}
+
+/// The session, its user and the user's unit from one joined row, as stored models.
+enum SessionRow {
+    static let columns = """
+        s.id AS s_id, s.user_id AS s_user_id, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, \
+        s.last_seen_at AS s_last_seen_at, s.address AS s_address, \
+        u.username AS u_username, u.display_name AS u_display_name, u.unit_id AS u_unit_id, u.roles AS u_roles, \
+        u.password_hash AS u_password_hash, u.password_changed_at AS u_password_changed_at, \
+        u.must_change_password AS u_must_change_password, u.failed_count AS u_failed_count, u.locked_until AS u_locked_until, \
+        u.disabled AS u_disabled, u.last_login_at AS u_last_login_at, u.created_at AS u_created_at, \
+        o.code AS o_code, o.name AS o_name, o.kind AS o_kind, o.parent_id AS o_parent_id, o.path AS o_path, o.depth AS o_depth, \
+        o.founded_on AS o_founded_on, o.dissolved_on AS o_dissolved_on, o.sort_order AS o_sort_order, o.note AS o_note, \
+        o.created_at AS o_created_at, o.updated_at AS o_updated_at
+        """
+
+    static func decode(_ r: any SQLRow) throws -> (UserSession, User, OrgUnit) {
+        let session = UserSession()
+        session.id = try r.decode(column: "s_id", as: String.self)
+        session.$user.id = try r.decode(column: "s_user_id", as: Int.self)
+        session.csrfToken = try r.decode(column: "s_csrf_token", as: String.self)
+        session.createdAt = try r.decode(column: "s_created_at", as: Date.self)
+        session.lastSeenAt = try r.decode(column: "s_last_seen_at", as: Date.self)
+        session.address = try r.decode(column: "s_address", as: String.self)
+        session.$id.exists = true
+
+        let user = User()
+        user.id = session.$user.id
+        user.username = try r.decode(column: "u_username", as: String.self)
+        user.displayName = try r.decode(column: "u_display_name", as: String.self)
+        user.$unit.id = try r.decode(column: "u_unit_id", as: Int.self)
+        user.rolesText = try r.decode(column: "u_roles", as: String.self)
+        user.passwordHash = try r.decode(column: "u_password_hash", as: String.self)
+        user.passwordChangedAt = try r.decode(column: "u_password_changed_at", as: Date.self)
+        user.mustChangePassword = try r.decode(column: "u_must_change_password", as: Bool.self)
+        user.failedCount = try r.decode(column: "u_failed_count", as: Int.self)
+        user.lockedUntil = try r.decode(column: "u_locked_until", as: Date?.self)
+        user.disabled = try r.decode(column: "u_disabled", as: Bool.self)
+        user.lastLoginAt = try r.decode(column: "u_last_login_at", as: Date?.self)
+        user.createdAt = try r.decode(column: "u_created_at", as: Date?.self)
+        user.$id.exists = true
+
+        let unit = OrgUnit()
+        unit.id = user.$unit.id
+        unit.code = try r.decode(column: "o_code", as: String.self)
+        unit.name = try r.decode(column: "o_name", as: String.self)
+        unit.kind = try r.decode(column: "o_kind", as: String.self)
+        unit.$parent.id = try r.decode(column: "o_parent_id", as: Int?.self)
+        unit.path = try r.decode(column: "o_path", as: String.self)
+        unit.depth = try r.decode(column: "o_depth", as: Int.self)
+        unit.foundedOn = try r.decode(column: "o_founded_on", as: String?.self)
+        unit.dissolvedOn = try r.decode(column: "o_dissolved_on", as: String?.self)
+        unit.sortOrder = try r.decode(column: "o_sort_order", as: Int.self)
+        unit.note = try r.decode(column: "o_note", as: String.self)
+        unit.createdAt = try r.decode(column: "o_created_at", as: Date?.self)
+        unit.updatedAt = try r.decode(column: "o_updated_at", as: Date?.self)
+        unit.$id.exists = true
+        return (session, user, unit)
     }
 }
 

@@ -133,7 +133,8 @@ struct AuthController: RouteCollection {
                                         passwordContent(req, p.user, FormState(ValidationFailure(errors))),
                                         status: .unprocessableEntity)
         }
-        let user = p.user
+        // Read afresh: the signed-in user was read for the page, and only these columns change.
+        guard let user = try await User.find(p.userID, on: req.db) else { throw Abort(.unauthorized) }
         user.passwordHash = try await hashPassword(new, cost: req.lvze.configuration.bcryptCost, on: req)
         user.passwordChangedAt = req.now
         user.mustChangePassword = false

@@ -129,12 +129,20 @@ struct RecordController {
         var html = ""
         html.reserveCapacity(rows.count * 400)
         for r in rows {
-            html += r.tier.isEmpty ? "<tr>" : "<tr class=\"tier-\(r.tier)\">"
+            if r.tier.isEmpty { html += "<tr>" } else { html += "<tr class=\"tier-"; html += r.tier; html += "\">" }
             for (i, cell) in r.cells.enumerated() {
                 if i == linkColumn {
-                    html += "<td><a href=\"/ledgers/\(kindID)/\(r.id)\">\(cell.isEmpty ? "（未填）" : escapeHTML(cell))</a></td>"
+                    html += "<td><a href=\"/ledgers/"
+                    html += kindID
+                    html += "/"
+                    html += String(r.id)
+                    html += "\">"
+                    if cell.isEmpty { html += "（未填）" } else { appendEscapedHTML(cell, to: &html) }
+                    html += "</a></td>"
                 } else {
-                    html += "<td>\(escapeHTML(cell))</td>"
+                    html += "<td>"
+                    appendEscapedHTML(cell, to: &html)
+                    html += "</td>"
                 }
             }
             html += "</tr>\n"
@@ -189,9 +197,9 @@ struct RecordController {
         let p = try req.requirePrincipal()
         let kind = try Self.readableKind(req, p)
         let (filter, problems) = try await RecordFilter.from(req, kind: kind, scope: p.scope)
-        let sort = ((try? req.query.get(String.self, at: "sort")) ?? "-id")
+        let sort = (req.queryText("sort") ?? "-id")
         let sortKey = Self.sortOptions.map(\.0).contains(sort) && (sort != "due_date" || kind.workflow) ? sort : "-id"
-        let after = (try? req.query.get(String.self, at: "after")) ?? ""
+        let after = req.queryText("after") ?? ""
         let pageSize = 50
         var rows: [Row] = []
         var total = 0
@@ -228,7 +236,7 @@ struct RecordController {
             default: return nil
             }
         }
-        let unitCode = (try? req.query.get(String.self, at: "unit")) ?? ""
+        let unitCode = req.queryText("unit") ?? ""
         var exportItems = filter.queryItems
         if !unitCode.isEmpty { exportItems.append(("unit", unitCode)) }
         let linkColumn = kind.listColumns.firstIndex(of: kind.titleField) ?? 0
@@ -276,11 +284,15 @@ struct RecordController {
 
     /// Display rows with references resolved to names in two queries, not one per cell.
     static func rows(_ records: [RecordRow], kind: LedgerKind, req: Request) async throws -> [Row] {
-        let names = try await ReferenceNames.load(records.map { ($0.unitID, $0.data) }, kind: kind, on: req.db)
+        var known: [Int: String] = [:]
+        for r in records { if let name = r.unitName { known[r.unitID] = name } }
+        let names = try await ReferenceNames.load(records.map { ($0.unitID, $0.data) }, kind: kind, known: known, on: req.db)
         let today = LocalDate(req.now)
         let warning = req.lvze.settings.warningSettings
+        // Only the listed fields are read (the accident grade needs the casualty figures).
+        let listed = kind.id == "accident" ? kind.fields : kind.fields.filter { kind.listColumns.contains($0.id) }
         return records.map { r in
-            let values = FieldJSON.decode(r.data, kind: kind)
+            let values = FieldJSON.decode(r.data, fields: listed)
             let cells = kind.listColumns.map { column -> String in
                 switch column {
                 case "unit": return names.unit(r.unitID)
@@ -671,18 +683,25 @@ func contentDisposition(_ name: String) -> String {
 
 /// Text made safe for HTML element content and attribute values.
 func escapeHTML(_ text: String) -> String {
-    guard text.contains(where: { "&<>\"'".contains($0) }) else { return text }
     var out = ""
-    out.reserveCapacity(text.utf8.count + 16)
-    for ch in text {
+    appendEscapedHTML(text, to: &out)
+    return out
+}
+
+/// Appends `text` with `& < > " '` escaped; text without them (nearly all) is copied whole.
+func appendEscapedHTML(_ text: String, to out: inout String) {
+    guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+        out += text
+        return
+    }
+    for ch in text.unicodeScalars {
         switch ch {
         case "&": out += "&amp;"
         case "<": out += "&lt;"
         case ">": out += "&gt;"
         case "\"": out += "&quot;"
         case "'": out += "&#39;"
-        default: out.append(ch)
+        default: out.unicodeScalars.append(ch)
         }
     }
-    return out
 }

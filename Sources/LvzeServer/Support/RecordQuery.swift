@@ -24,11 +24,12 @@ struct RecordFilter {
     static func from(_ req: Request, kind: LedgerKind, scope: UnitPath) async throws -> (RecordFilter, [String]) {
         var filter = RecordFilter(kind: kind, scope: scope)
         var problems: [String] = []
-        func q(_ key: String) -> String { ((try? req.query.get(String.self, at: key)) ?? "").trimmingCharacters(in: .whitespaces) }
+        func q(_ key: String) -> String { (req.queryText(key) ?? "").trimmingCharacters(in: .whitespaces) }
         let unitText = q("unit")
         if !unitText.isEmpty {
-            if let unit = try await OrgUnit.query(on: req.db).filter(\.$code == unitText).first(), scope.contains(unit.unitPath) {
-                filter.scope = unit.unitPath
+            let row = try await req.db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").first()
+            if let path = try row.map({ UnitPath(try $0.decode(column: "path", as: String.self)) }), scope.contains(path) {
+                filter.scope = path
             } else {
                 problems.append("«单位»：「\(unitText)」不存在或不在您的管理范围内")
             }
@@ -145,12 +146,14 @@ struct RecordRow: Sendable {
     var data: String
     var workflow: String
     var updatedAt: Date?
+    /// The record's unit's name (every query joins it: lists show it).
+    var unitName: String?
 
     var state: RectificationState? { RectificationState(rawValue: status) }
 
     static let columns = """
         records.id, records.unit_id, records.title, records.status, records.record_date, records.opened_on, records.due_date,
-        records.closed_on, records.progress, records.data, records.workflow, records.updated_at
+        records.closed_on, records.progress, records.data, records.workflow, records.updated_at, units.name AS unit_name
         """
 
     init(_ r: any SQLRow) throws {
@@ -166,6 +169,7 @@ struct RecordRow: Sendable {
         data = try r.decode(column: "data", as: String.self)
         workflow = try r.decode(column: "workflow", as: String.self)
         updatedAt = try? r.decode(column: "updated_at", as: Date?.self)
+        unitName = try? r.decode(column: "unit_name", as: String?.self)
     }
 
     /// One page, newest first, below `beforeID`.

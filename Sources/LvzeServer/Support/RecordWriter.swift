@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LvzeCore
+import SQLKit
 import Vapor
 
 /// The pending requests and extension count of a workflow record, stored as JSON.
@@ -276,8 +277,8 @@ struct ReferenceNames {
         try await load(records.map { ($0.$unit.id, $0.data) }, kind: kind, on: db)
     }
 
-    /// Names for (unit id, field JSON) pairs.
-    static func load(_ records: [(Int, String)], kind: LedgerKind, on db: any Database) async throws -> ReferenceNames {
+    /// Names for (unit id, field JSON) pairs; `known` unit names (read with the records) are not asked for again.
+    static func load(_ records: [(Int, String)], kind: LedgerKind, known: [Int: String] = [:], on db: any Database) async throws -> ReferenceNames {
         var unitIDs = Set(records.map { $0.0 })
         var personIDs: Set<Int> = []
         let hasReferences = kind.fields.contains { $0.type == .unit || $0.type == .person }
@@ -288,13 +289,19 @@ struct ReferenceNames {
             }
         }
         var names = ReferenceNames()
-        if !unitIDs.isEmpty {
-            for u in try await OrgUnit.query(on: db).filter(\.$id ~~ Array(unitIDs)).all() { names.units[u.id!] = u.name }
-        }
-        if !personIDs.isEmpty {
-            for p in try await Person.query(on: db).filter(\.$id ~~ Array(personIDs)).all() { names.people[p.id!] = p.name }
-        }
+        names.units = known.merging(try await Self.names(in: OrgUnit.schema, ids: unitIDs.subtracting(known.keys), on: db)) { a, _ in a }
+        names.people = try await Self.names(in: Person.schema, ids: personIDs, on: db)
         return names
+    }
+
+    /// `id → name` for the given ids of a table, read as plain rows (a page shows a few dozen).
+    private static func names(in table: String, ids: Set<Int>, on db: any Database) async throws -> [Int: String] {
+        guard !ids.isEmpty else { return [:] }
+        var out: [Int: String] = [:]
+        let rows = try await db.sql.select().column("id").column("name").from(table)
+            .where(SQLColumn("id"), .in, SQLBind.group(Array(ids))).all()
+        for row in rows { out[try row.decode(column: "id", as: Int.self)] = try row.decode(column: "name", as: String.self) }
+        return out
     }
 
     func unit(_ id: Int) -> String { units[id] ?? "#\(id)" }
