@@ -23,11 +23,13 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.lvze.catalogue.setMetrics(try CatalogueStore.loadMetrics(from: resources.appendingPathComponent("Catalogue"), kinds: builtIn))
     app.migrations.add(M001_Foundation())
     app.migrations.add(M002_Records())
+    app.migrations.add(M003_RecordFilterColumns())
     app.migrations.add(M004_Reports())
     try await app.autoMigrate()
     try await tuneDatabase(app)
     try await app.lvze.settings.load(on: app.db)
     try await app.lvze.catalogue.load(builtIn: builtIn, on: app.db)
+    try await RecordSlots.sync(app.lvze.catalogue.catalogue.kinds, on: app.db)
 
     // Leaf's own provider switches its template cache off in Vapor's development environment,
     // which is the one `lvze serve` runs in; this one keeps it (see below).

@@ -101,3 +101,24 @@ public struct Catalogue: Sendable {
         }
     }
 }
+
+extension LedgerKind {
+    /// How many of a kind's enum and yes/no fields have their values copied into indexed
+    /// record columns (`f1`…`f3`).
+    public static let filterSlotCount = 3
+
+    /// The kind's first enum and yes/no fields in declaration order, one per indexed record
+    /// column: filtering by them reads an index; other enum fields are read from the JSON.
+    public var filterSlots: [String] {
+        Array(fields.lazy.filter { $0.type == .enumeration || $0.type == .boolean }.prefix(Self.filterSlotCount).map(\.id))
+    }
+
+    /// The text a filter column holds for a value: the option itself, or `true`/`false`.
+    public static func slotText(_ value: FieldValue?) -> String? {
+        switch value {
+        case .text(let s)?: return s
+        case .boolean(let b)?: return b ? "true" : "false"
+        default: return nil
+        }
+    }
+}

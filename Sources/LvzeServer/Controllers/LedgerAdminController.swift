@@ -150,6 +150,7 @@ struct LedgerAdminController {
                 try await row.create(on: tx)
             }
             try await req.audit(.settingsChanged, "ledger_kind", kind.id, summary, after: ["fields": kind.fields.map(\.id)], on: tx)
+            try await RecordSlots.sync(kind, on: tx)
         }
         req.lvze.catalogue.upsert(kind)
     }

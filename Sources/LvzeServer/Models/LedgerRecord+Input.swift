@@ -123,6 +123,9 @@ extension LedgerRecord {
             if let d = c.dueDate { dueDate = d }
             if let p = c.progress { progress = p }
         }
+        f1 = c.slots[0]
+        f2 = c.slots[1]
+        f3 = c.slots[2]
     }
 }
 
@@ -136,9 +139,15 @@ struct RecordColumns {
     var amount: Double?
     var dueDate: String?
     var progress: Int?
+    /// The filter columns f1…f3 (`LedgerKind.filterSlots`), nil where the kind has fewer.
+    var slots: [String?]
 
-    init(kind: LedgerKind, values: [String: FieldValue], existingDate: LocalDate?, today: LocalDate) throws {
+    /// `slotFields` is `kind.filterSlots`, passed in by callers that write many records.
+    init(kind: LedgerKind, values: [String: FieldValue], existingDate: LocalDate?, today: LocalDate,
+         slotFields: [String]? = nil) throws {
         data = FieldJSON.encode(values)
+        let fields = slotFields ?? kind.filterSlots
+        slots = (0..<LedgerKind.filterSlotCount).map { $0 < fields.count ? LedgerKind.slotText(values[fields[$0]]) : nil }
         title = String((values[kind.titleField]?.display ?? "").prefix(200))
         // The kind's date field places the record in a year; without one, the day it was entered.
         var date = existingDate ?? today

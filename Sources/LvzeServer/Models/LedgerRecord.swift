@@ -28,6 +28,10 @@ final class LedgerRecord: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @Field(key: "version") var version: Int
+    /// The values of the kind's first enum and yes/no fields (`LedgerKind.filterSlots`), indexed.
+    @OptionalField(key: "f1") var f1: String?
+    @OptionalField(key: "f2") var f2: String?
+    @OptionalField(key: "f3") var f3: String?
 
     init() {}
 

@@ -149,9 +149,11 @@ struct DemoRecords: Sendable {
             timelines.removeAll(keepingCapacity: true)
         }
 
+        let slotFields = kind.filterSlots
         for index in 0..<count {
             let made = maker.make(index: index)
-            let columns = try RecordColumns(kind: kind, values: made.values, existingDate: made.date, today: world.today)
+            let columns = try RecordColumns(kind: kind, values: made.values, existingDate: made.date, today: world.today,
+                                            slotFields: slotFields)
             rows.append(.init(kind: kind.id, unitID: made.unitID, columns: columns, status: made.status, openedOn: made.openedOn,
                               closedOn: made.closedOn, workflow: made.workflow, createdBy: author.id, createdAt: made.createdAt))
             timelines.append(made.steps)

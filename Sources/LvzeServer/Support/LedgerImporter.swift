@@ -300,6 +300,7 @@ struct LedgerImporter {
         let kind = self.kind
         let batch = RecordBulkInsert.batchSize
         let emptyWorkflow = kind.workflow ? WorkflowData().encoded() : "{}"
+        let slotFields = kind.filterSlots
         let startStatus = RectificationState.pending.rawValue, movingStatus = RectificationState.inProgress.rawValue
         try await db.transaction { tx in
             let maxID = try await RecordBulkInsert.maxID(on: tx.sql)
@@ -307,7 +308,7 @@ struct LedgerImporter {
             for start in stride(from: 0, to: rows.count, by: batch) {
                 let slice = rows[start..<min(start + batch, rows.count)]
                 let inserts = try slice.map { row -> RecordBulkInsert.Row in
-                    let c = try RecordColumns(kind: kind, values: row.values, existingDate: nil, today: today)
+                    let c = try RecordColumns(kind: kind, values: row.values, existingDate: nil, today: today, slotFields: slotFields)
                     var status = ""
                     if kind.workflow { status = (c.progress ?? 0) > 0 ? movingStatus : startStatus }
                     let opened = c.recordDate < today.iso ? c.recordDate : today.iso

@@ -5,7 +5,7 @@ import SQLKit
 /// Multi-row INSERTs of records and their history lines, shared by the Excel import and the
 /// demo data: hundreds of thousands of rows go in batches of `batchSize`, never one by one.
 enum RecordBulkInsert {
-    /// 17 binds a record row: 1,000 rows stay under SQLite's and PostgreSQL's bind limits.
+    /// 20 binds a record row: 1,000 rows stay under SQLite's and PostgreSQL's bind limits.
     static let batchSize = 1000
 
     /// One record, its common columns already derived (`RecordColumns`).
@@ -38,13 +38,14 @@ enum RecordBulkInsert {
         precondition(rows.count <= batchSize, "at most \(batchSize) records a statement")
         var insert = db.insert(into: "records").columns(
             "kind", "unit_id", "title", "record_date", "year", "status", "opened_on", "due_date", "closed_on", "progress",
-            "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version")
+            "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version", "f1", "f2", "f3")
         for row in rows {
             let c = row.columns
             insert = insert.values([
                 SQLBind(row.kind), SQLBind(row.unitID), SQLBind(c.title), SQLBind(c.recordDate), SQLBind(c.year), SQLBind(row.status),
                 SQLBind(row.openedOn), SQLBind(c.dueDate), SQLBind(row.closedOn), SQLBind(c.progress), SQLBind(c.amount), SQLBind(c.data),
                 SQLBind(row.workflow), SQLBind(row.createdBy), SQLBind(row.createdAt), SQLBind(row.createdAt), SQLBind(1),
+                SQLBind(c.slots[0]), SQLBind(c.slots[1]), SQLBind(c.slots[2]),
             ] as [any SQLExpression])
         }
         try await insert.run()
