@@ -79,8 +79,10 @@ public struct SpreadsheetCell: Sendable, Hashable {
 
     /// True when the cell holds only whitespace text, which ledgers treat as empty.
     public var isBlank: Bool {
-        if case .text(let s) = value { return s.allSatisfy(\.isWhitespace) }
-        return false
+        guard case .text(let s) = value else { return false }
+        // Most cells start with a letter, digit or Chinese character: decided at the first byte.
+        if let first = s.utf8.first, first > 0x20, first < 0x80 { return false }
+        return s.unicodeScalars.allSatisfy(\.properties.isWhitespace)
     }
 
     /// The Excel column letters of a 0-based index (0 → A, 26 → AA), for messages that point at a cell.

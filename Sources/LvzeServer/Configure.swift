@@ -114,9 +114,32 @@ private func tuneDatabase(_ app: Application) async throws {
         guard let db = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
         _ = try await db.raw("PRAGMA busy_timeout = 5000").all()
         _ = try await db.raw("PRAGMA synchronous = NORMAL").all()
-        // 16 MB of page cache a connection (SQLite's default is 2 MB): large imports spill
-        // less mid-transaction while the process stays well under 200 MB.
-        _ = try await db.raw("PRAGMA cache_size = -16384").all()
+        // 16 MB of page cache a connection (SQLite's default is 2 MB); an import raises it
+        // for its transaction (`SQLiteCache.bulk`).
+        _ = try await db.raw("PRAGMA cache_size = -\(unsafeRaw: String(SQLiteCache.usualKB))").all()
+    }
+}
+
+/// SQLite's page cache per connection, in KB.
+enum SQLiteCache {
+    static let usualKB = 16_384
+    /// During an import: the records' indexes stay in memory while the transaction grows
+    /// instead of being written to the log and read back, page by page, again and again.
+    /// Rows stream through in batches, so the process stays well under 200 MB.
+    static let bulkKB = 65_536
+
+    /// Runs `body` on a transaction's connection with the larger cache (SQLite only).
+    static func bulk<T>(on tx: any Database, _ body: () async throws -> T) async throws -> T {
+        guard tx.dialect == .sqlite else { return try await body() }
+        try await tx.sql.raw("PRAGMA cache_size = -\(unsafeRaw: String(bulkKB))").run()
+        do {
+            let value = try await body()
+            try await tx.sql.raw("PRAGMA cache_size = -\(unsafeRaw: String(usualKB))").run()
+            return value
+        } catch {
+            try? await tx.sql.raw("PRAGMA cache_size = -\(unsafeRaw: String(usualKB))").run()
+            throw error
+        }
     }
 }
 

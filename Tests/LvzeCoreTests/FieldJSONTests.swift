@@ -28,6 +28,8 @@ final class FieldJSONTests: XCTestCase {
         // check
         XCTAssertEqual(FieldJSON.decode(text, kind: kind), values)
         XCTAssertEqual(FieldJSON.decodeWithFoundation(text, fields: kind.fields), values)
+        XCTAssertEqual(FieldJSON.encode(values, sortedKeys: kind.fields.map(\.id).sorted()), text)
+        XCTAssertEqual(FieldJSON.encode(values, sortedKeys: ["text"]), text, "an unlisted key falls back to sorting them all")
     }
 
     func testScannerAgreesWithFoundationOnOtherWriters() {

@@ -56,11 +56,11 @@ final class RecordListTests: XCTestCase {
             rows.append(.init(kind: "hazard", unitID: units[i % 4], columns: c, status: "pending", openedOn: found.iso,
                               closedOn: nil, workflow: "{}", createdBy: 1, createdAt: Date()))
             if rows.count == RecordBulkInsert.batchSize {
-                try await RecordBulkInsert.insert(rows, on: app.db.sql)
+                try await RecordBulkInsert.insert(rows, on: app.db)
                 rows = []
             }
         }
-        try await RecordBulkInsert.insert(rows, on: app.db.sql)
+        try await RecordBulkInsert.insert(rows, on: app.db)
     }
 
     func testPagesAndFiltersMatchThePlainQuery() async throws {

@@ -79,6 +79,42 @@ final class TransferTests: XCTestCase {
         }
     }
 
+    func testAProblemAfterManyWrittenRowsImportsNothing() async throws {
+        try await withFixture { app, _ in
+            // setup: more rows than one batch, the only problem in the last one
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/ledgers/hazard/import")
+            var csv = "排查时间,隐患描述,隐患等级,整改期限,责任单位\n"
+            for i in 1...(2 * RecordBulkInsert.batchSize + 500) {
+                csv += "2025-05-01,隐患\(i),\(i % 7 == 0 ? "重大隐患" : "一般"),2025-06-01,\(i % 2 == 0 ? "TA" : "TB-V1")\n"
+            }
+            let bad = csv + "2025-05-02,最后一条,特大,2025-06-01,TA\n"
+            // act
+            let refused = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "commit"],
+                                                                                        files: [("file", "隐患.csv", Data(bad.utf8))]))
+            // check: the batches already written were rolled back with the rest
+            XCTAssertEqual(refused.status, .unprocessableEntity)
+            XCTAssertTrue(refused.body.string.contains("第2502行 «隐患等级»：「特大」不是可选值"), refused.body.string)
+            let none = try await LedgerRecord.query(on: app.db).count()
+            XCTAssertEqual(none, 0, "all or nothing")
+            let noEvents = try await RecordEvent.query(on: app.db).count()
+            XCTAssertEqual(noEvents, 0)
+            // The file without that row imports whole, with its history, audit entry and filter columns.
+            let done = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "commit"],
+                                                                                     files: [("file", "隐患.csv", Data(csv.utf8))]))
+            XCTAssertTrue(done.body.string.contains("已导入2500条记录"), done.body.string)
+            let count = try await LedgerRecord.query(on: app.db).count()
+            XCTAssertEqual(count, 2_500)
+            let events = try await RecordEvent.query(on: app.db).filter(\.$action == "import").count()
+            XCTAssertEqual(events, 2_500)
+            let majors = try await LedgerRecord.query(on: app.db).filter(\.$f2 == "重大隐患").count()
+            XCTAssertEqual(majors, 2_500 / 7)
+            let audits = try await AuditEntry.query(on: app.db).filter(\.$summary == "导入「隐患排查治理台账」2500条记录").count()
+            XCTAssertEqual(audits, 1)
+        }
+    }
+
     func testImportGB18030CSVAndRefusesBrokenFiles() async throws {
         try await withFixture { app, _ in
             let clerk = Browser(app)

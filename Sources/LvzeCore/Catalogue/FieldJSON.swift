@@ -6,14 +6,24 @@ import Foundation
 public enum FieldJSON {
     /// `{"a":1,"b":"x"}` with keys sorted, so equal values give equal text.
     public static func encode(_ values: [String: FieldValue]) -> String {
+        encode(values, sortedKeys: values.keys.sorted())
+    }
+
+    /// The same, with the keys to write already sorted (every key of `values` must be among
+    /// them): an import sorts a kind's field ids once, not once a row.
+    public static func encode(_ values: [String: FieldValue], sortedKeys: [String]) -> String {
         var out = "{"
+        out.reserveCapacity(256)
         var first = true
-        for key in values.keys.sorted() {
+        var written = 0
+        for key in sortedKeys {
+            guard let value = values[key] else { continue }
+            written += 1
             if !first { out += "," }
             first = false
             appendString(key, to: &out)
             out += ":"
-            switch values[key]! {
+            switch value {
             case .text(let s): appendString(s, to: &out)
             case .integer(let i): out += String(i)
             case .decimal(let d): appendString(plain(d), to: &out)
@@ -23,14 +33,18 @@ public enum FieldJSON {
             case .attachments(let ids): out += "[" + ids.map(String.init).joined(separator: ",") + "]"
             }
         }
+        // A key the caller did not list: sort them all after all.
+        if written != values.count { return encode(values, sortedKeys: values.keys.sorted()) }
         return out + "}"
     }
 
     /// A decimal as plain digits (no exponent).
     public static func plain(_ d: Decimal) -> String {
         var value = d
-        return NSDecimalString(&value, Locale(identifier: "en_US_POSIX"))
+        return NSDecimalString(&value, posix)
     }
+
+    private static let posix = Locale(identifier: "en_US_POSIX")
 
     static func appendString(_ s: String, to out: inout String) {
         out += "\""

@@ -53,14 +53,13 @@ extension FieldSpec {
     /// by the caller, who knows whether the field was submitted at all).
     public func parse(_ raw: String) -> Result<FieldValue?, FieldError> {
         // Fast paths matter here: an import parses every cell of every row.
-        let text = raw.first?.isWhitespace == true || raw.last?.isWhitespace == true
-            ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
+        let text = FieldSpec.mayNeedTrimming(raw) ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
         if text.isEmpty { return .success(nil) }
         func fail(_ message: String) -> Result<FieldValue?, FieldError> { .failure(FieldError(id, label, message)) }
         switch type {
         case .text:
             if text.utf8.count > 500, text.count > 500 { return fail("不能超过500个字（现有\(text.count)个字），较长的内容请用长文本字段") }
-            if text.contains("\n") { return fail("不能换行") }
+            if text.utf8.contains(0x0A) { return fail("不能换行") }
             return .success(.text(text))
         case .longText:
             if text.utf8.count > 20_000, text.count > 20_000 { return fail("不能超过20000个字") }
@@ -91,6 +90,7 @@ extension FieldSpec {
             }
             return .success(.date(date))
         case .enumeration:
+            if values.contains(text) { return .success(.text(text)) }
             let key = text.halfWidth
             if let match = values.first(where: { $0 == text || $0.halfWidth == key }) { return .success(.text(match)) }
             // Ledgers often shorten a value (一般 for 一般隐患): accept a prefix that names exactly one.
@@ -111,6 +111,15 @@ extension FieldSpec {
         case .attachments:
             return fail("附件须上传文件，不能填写文字")
         }
+    }
+
+    /// True unless the text plainly starts and ends with something other than whitespace
+    /// (an ASCII letter, digit or sign, or a Chinese character): then trimming is skipped.
+    static func mayNeedTrimming(_ s: String) -> Bool {
+        guard let first = s.utf8.first, let last = s.utf8.last else { return false }
+        func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x80 }
+        if plain(first) && plain(last) { return false }
+        return s.first?.isWhitespace == true || s.last?.isWhitespace == true
     }
 
     /// `-123.45` written plainly (ASCII digits, one optional dot and sign), read without

@@ -30,12 +30,13 @@ struct ImportCommand: AsyncCommand {
         let url = URL(fileURLWithPath: signature.file)
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw CLIError("文件「\(signature.file)」不存在或无法读取") }
         let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, filingDays: app.lvze.settings.int(KindRules.filingDaysKey))
-        let bar = ProgressLine(label: "读取")
+        let bar = ProgressLine(label: signature.dryRun ? "读取" : "导入")
         let report: LedgerImporter.Report
-        let rows: [LedgerImporter.Row]
         do {
             let source = try LedgerImporter.open(url, name: url.lastPathComponent)
-            (report, rows) = try await importer.analyse(source, fileName: url.lastPathComponent) { bar.update($0) }
+            let writer = signature.dryRun ? nil : LedgerImporter.Writer(actor: .system("cli"), createdBy: 0, at: app.lvze.clock.now(),
+                                                                        audit: app.lvze.audit)
+            report = try await importer.run(source, fileName: url.lastPathComponent, writer: writer) { bar.update($0.read) }
         } catch let failure as ValidationFailure {
             throw CLIError(failure.errors.map(\.description).joined(separator: "\n"))
         } catch let error as SpreadsheetError {
@@ -45,16 +46,12 @@ struct ImportCommand: AsyncCommand {
         if !report.errors.isEmpty {
             throw CLIError("文件有\(report.errors.count)处错误，未导入任何记录：\n" + report.errors.joined(separator: "\n"))
         }
-        context.console.print("表头在第\(report.headerRow)行，可导入\(rows.count)条，跳过空行和合计行\(report.skipped)行")
+        context.console.print("表头在第\(report.headerRow)行，可导入\(report.rows)条，跳过空行和合计行\(report.skipped)行")
         if signature.dryRun {
             context.console.print("试导入完成，未保存（去掉 --dry-run 即导入）")
             return
         }
-        let writing = ProgressLine(label: "写入", total: rows.count)
-        let count = try await importer.commit(rows, actor: .system("cli"), createdBy: 0, at: app.lvze.clock.now(), audit: app.lvze.audit) {
-            writing.update($0)
-        }
-        writing.finish()
+        let count = report.committed
         context.console.print("已导入「\(kind.name)」\(count)条记录")
     }
 }

@@ -69,7 +69,7 @@ struct RecordTransferController {
             },
             report: report, errors: errors, dryRun: dryRun, committed: committed,
             shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
-            phase: job?.phase == .writing ? "正在写入" : "正在读取和检查", read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0),
+            phase: job?.dryRun == false ? "正在读取、检查并写入" : "正在读取和检查", read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0),
                                     status: status, section: RecordController.summary(kind).systemPath)
     }
 
@@ -121,15 +121,9 @@ struct RecordTransferController {
         Task {
             defer { try? FileManager.default.removeItem(at: url) }
             do {
-                var (report, rows) = try await importer.analyse(source, fileName: fileName) { n in jobs.update(id) { $0.read = n } }
-                if dryRun || !report.errors.isEmpty {
-                    jobs.update(id) { [report] in $0.report = report; $0.phase = .done }
-                    return
-                }
-                let total = rows.count
-                jobs.update(id) { $0.phase = .writing; $0.total = total }
-                report.committed = try await importer.commit(rows, actor: actor, createdBy: userID, at: now, audit: audit) { n in
-                    jobs.update(id) { $0.written = n }
+                let writer = dryRun ? nil : LedgerImporter.Writer(actor: actor, createdBy: userID, at: now, audit: audit)
+                let report = try await importer.run(source, fileName: fileName, writer: writer) { p in
+                    jobs.update(id) { $0.read = p.read; $0.written = p.written }
                 }
                 jobs.update(id) { [report] in $0.report = report; $0.phase = .done }
             } catch let failure as ValidationFailure {

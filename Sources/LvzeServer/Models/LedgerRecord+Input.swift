@@ -142,13 +142,19 @@ struct RecordColumns {
     /// The filter columns f1…f3 (`LedgerKind.filterSlots`), nil where the kind has fewer.
     var slots: [String?]
 
-    /// `slotFields` is `kind.filterSlots`, passed in by callers that write many records.
+    /// `slotFields` is `kind.filterSlots` and `sortedFields` the kind's field ids sorted,
+    /// passed in by callers that write many records.
     init(kind: LedgerKind, values: [String: FieldValue], existingDate: LocalDate?, today: LocalDate,
-         slotFields: [String]? = nil) throws {
-        data = FieldJSON.encode(values)
+         slotFields: [String]? = nil, sortedFields: [String]? = nil) throws {
+        if let sortedFields, values.count <= sortedFields.count {
+            data = FieldJSON.encode(values, sortedKeys: sortedFields)
+        } else {
+            data = FieldJSON.encode(values)
+        }
         let fields = slotFields ?? kind.filterSlots
         slots = (0..<LedgerKind.filterSlotCount).map { $0 < fields.count ? LedgerKind.slotText(values[fields[$0]]) : nil }
-        title = String((values[kind.titleField]?.display ?? "").prefix(200))
+        let name = values[kind.titleField]?.display ?? ""
+        title = name.utf8.count <= 200 ? name : String(name.prefix(200))
         // The kind's date field places the record in a year; without one, the day it was entered.
         var date = existingDate ?? today
         if let f = kind.dateField, case .date(let d)? = values[f] { date = d }

@@ -118,7 +118,7 @@ struct DemoRecords: Sendable {
 
         func flush() async throws {
             guard !rows.isEmpty else { return }
-            try await RecordBulkInsert.insert(rows, on: sql)
+            try await RecordBulkInsert.insert(rows, on: tx)
             // Every record's history starts with its creation, by the clerk who kept the ledger.
             try await sql.raw("""
                 INSERT INTO record_events (record_id, at, user_id, username, action, changes, note)

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import LvzeCore
 import LvzeOffice
+import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
@@ -11,6 +12,11 @@ import Vapor
 /// aliases, reads dates in every form users write (and Excel serial numbers), turns
 /// full-width digits into ASCII, skips blank and 合计/小计 rows, and reports every
 /// problem as 第N行 «列名»：why. Checks are the catalogue's own (`FieldSpec.parse`).
+///
+/// One pass: a thread reads and checks the file and hands rows over in batches while the
+/// database inserts the previous batch, inside one transaction. The first problem stops the
+/// writing (the rest of the file is still checked, to name every problem) and the
+/// transaction is rolled back, so a file with any error imports nothing.
 struct LedgerImporter {
     let kind: LedgerKind
     let db: any Database
@@ -36,14 +42,22 @@ struct LedgerImporter {
         var field: String
     }
 
-    /// A converted row, ready to insert.
-    struct Row {
-        var line: Int
-        var unitID: Int
-        var values: [String: FieldValue]
+    /// What a committing import writes as: who, when, and the audit trail.
+    struct Writer: Sendable {
+        var actor: AuditActor
+        var createdBy: Int
+        var at: Date
+        var audit: AuditLog
     }
 
-    enum Source {
+    /// Rows read (of the sheet, below the header) and records written so far.
+    struct Progress: Sendable {
+        var read: Int
+        var written: Int
+    }
+
+    /// A file being read. Not shared: the header is read first, then one thread reads the rows.
+    enum Source: @unchecked Sendable {
         case xlsx(XLSXReader)
         case csv(CSVReader)
 
@@ -151,17 +165,29 @@ struct LedgerImporter {
 
     static func isTotalRow(_ row: SpreadsheetRow) -> Bool {
         row.cells.prefix(3).contains { cell in
-            let raw = cell.text
-            // Cheap first: only short texts containing 计 can be a total label.
-            guard raw.count <= 12, raw.contains("计") else { return false }
+            guard case .text(let raw) = cell.value else { return false }
+            // Cheap first: only short texts containing 计 (E8 AE A1) can be a total label.
+            guard raw.utf8.count <= 48, raw.utf8.count >= 3, raw.count <= 12, containsJi(raw) else { return false }
             let t = raw.filter { $0 != " " && $0 != "　" }
             return ["合计", "小计", "总计"].contains(t) || t.hasPrefix("合计：") || t.hasPrefix("合计:")
         }
     }
 
-    /// Reads the whole file, checks every row and returns the report and the rows to insert.
-    /// `progress` is called with the number of rows read so far.
-    func analyse(_ source: Source, fileName: String, progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> (Report, [Row]) {
+    private static func containsJi(_ s: String) -> Bool {
+        var a: UInt8 = 0, b: UInt8 = 0
+        for c in s.utf8 {
+            if a == 0xE8, b == 0xAE, c == 0xA1 { return true }
+            a = b
+            b = c
+        }
+        return false
+    }
+
+    /// Reads the file, checks every row and, when `writer` is given and the file has no
+    /// problem, writes every record in one transaction. The report lists every problem; a
+    /// report with problems means nothing was written.
+    func run(_ source: Source, fileName: String, writer: Writer?,
+             progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Report {
         guard let mapping = findHeader(try source.firstRows(20)) else {
             let names = kind.fields.filter { $0.type != .attachments }.prefix(6).map(\.label).joined(separator: "、")
             throw ValidationFailure([.init("file", "文件", "在前20行中找不到表头：表头应包含「\(kind.name)」的列名，如\(names)")])
@@ -169,21 +195,69 @@ struct LedgerImporter {
         if !mapping.unitProblems.isEmpty {
             throw ValidationFailure(mapping.unitProblems.map { .init("file", "表头", $0) })
         }
-        // Pass 1: distinct unit and reference texts, resolved once each.
-        var unitTexts: Set<String> = []
-        var refTexts: [String: Set<String>] = [:]
+        let checker = RowChecker(kind: kind, mapping: mapping, units: try await UnitNames.load(scope: scope, on: db),
+                                 references: try await references(source, mapping: mapping),
+                                 defaultUnitID: defaultUnit.id!, filingDays: filingDays,
+                                 today: LocalDate(writer?.at ?? Date()), createdBy: writer?.createdBy ?? 0, now: writer?.at ?? Date())
+        var first: [String] = []
+        if kind.fields.contains(where: { $0.type == .attachments && $0.required }) {
+            first.append("「\(kind.name)」须上传附件，不能通过表格导入，请逐条录入")
+        }
+        let pass = ImportPass(checker: checker, write: writer != nil, errors: first)
+        let reading = Thread.detachedResult { try pass.read(source, progress: { progress(Progress(read: $0, written: 0)) }) }
+        guard let writer else {
+            for await _ in pass.batches.stream { pass.batches.taken() }
+            return try await reading.value().report(fileName: fileName, mapping: mapping, committed: 0)
+        }
+        do {
+            let count = try await db.transaction { tx -> Int in try await SQLiteCache.bulk(on: tx) {
+                let maxID = try await RecordBulkInsert.maxID(on: tx.sql)
+                var written = 0
+                for await batch in pass.batches.stream {
+                    try await RecordBulkInsert.insert(batch, on: tx)
+                    pass.batches.taken()
+                    written += batch.count
+                    progress(Progress(read: pass.read, written: written))
+                }
+                let result = try await reading.value()
+                if !result.errors.isEmpty { throw Rejected(result: result) }
+                try await tx.sql.raw("""
+                    INSERT INTO record_events (record_id, at, user_id, username, action, changes, note)
+                    SELECT id, \(bind: writer.at), \(bind: writer.createdBy), \(bind: writer.actor.username), 'import', '{}', \(bind: "表格导入")
+                    FROM records WHERE kind = \(bind: kind.id) AND id > \(bind: maxID) AND created_by = \(bind: writer.createdBy)
+                    """).run()
+                try await writer.audit.append(.create, actor: writer.actor, objectType: kind.id, objectID: "",
+                                              summary: "导入「\(kind.name)」\(written)条记录", at: writer.at, on: tx)
+                return written
+            } }
+            return try await reading.value().report(fileName: fileName, mapping: mapping, committed: count)
+        } catch let rejected as Rejected {
+            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0)
+        } catch {
+            // The reader stops at its next batch; its own failure (a broken file) comes first.
+            pass.batches.cancel()
+            _ = try? await reading.value()
+            throw error
+        }
+    }
+
+    /// The file had problems: the transaction is rolled back.
+    private struct Rejected: Error {
+        var result: ImportPass.Result
+    }
+
+    /// Unit and person fields of the kind name units and people the server looks up: the
+    /// distinct texts of those columns are read first (a second pass over the file, only for
+    /// kinds that have such fields) and resolved once each.
+    private func references(_ source: Source, mapping: Mapping) async throws -> [String: [String: Result<Int, FieldError>]] {
         let refFields = mapping.columns.filter { $0.value.type == .unit || $0.value.type == .person }
+        guard !refFields.isEmpty else { return [:] }
+        var refTexts: [String: Set<String>] = [:]
         try source.forEachRow { row in
             guard row.number > mapping.headerRow else { return }
-            if let c = mapping.unitColumn { let t = row.text(c).trimmingCharacters(in: .whitespaces); if !t.isEmpty { unitTexts.insert(t) } }
             for (col, f) in refFields { let t = row.text(col).trimmingCharacters(in: .whitespaces); if !t.isEmpty { refTexts[f.id, default: []].insert(t) } }
         }
         let validator = RecordValidator(kind: kind, db: db, scope: scope, filingDays: filingDays)
-        var units: [String: Result<OrgUnit, FieldError>] = [:]
-        for t in unitTexts {
-            do { units[t] = .success(try await validator.resolveUnit(t, field: "unit", label: "责任单位", kinds: [])) }
-            catch let e as FieldError { units[t] = .failure(e) }
-        }
         var refs: [String: [String: Result<Int, FieldError>]] = [:]
         for (fieldID, texts) in refTexts {
             for t in texts {
@@ -196,137 +270,307 @@ struct LedgerImporter {
                 }
             }
         }
-        // Pass 2: every row checked; nothing is written here.
-        var rows: [Row] = []
-        var errors: [String] = []
-        var skipped = 0
-        var preview: [[String]] = []
-        var read = 0
-        let defaultUnitID = defaultUnit.id!
-        let kind = self.kind
-        let filingDays = self.filingDays
-        let columns = mapping.columns.sorted { $0.key < $1.key }
-        try source.forEachRow { row in
-            guard row.number > mapping.headerRow else { return }
-            read += 1
-            if read % 5000 == 0 { progress(read) }
-            if row.isBlank || Self.isTotalRow(row) { skipped += 1; return }
-            var values: [String: FieldValue] = [:]
-            var rowErrors: [String] = []
-            func fail(_ col: Int, _ message: String) {
-                rowErrors.append("第\(row.number)行 «\(mapping.headers[col] ?? SpreadsheetCell.columnName(col))»：\(message)")
-            }
-            var unitID = defaultUnitID
-            if let c = mapping.unitColumn {
-                let t = row.text(c).trimmingCharacters(in: .whitespaces)
-                if !t.isEmpty {
-                    switch units[t] {
-                    case .success(let u)?: unitID = u.id!
-                    case .failure(let e)?: fail(c, e.message)
-                    case nil: fail(c, "无法识别")
-                    }
-                }
-            }
-            for (col, field) in columns {
-                guard let cell = row[col] else { continue }
-                switch field.type {
-                case .date:
-                    if let d = cell.date ?? (cell.number != nil ? cell.serialDate : nil) { values[field.id] = .date(d); continue }
-                case .unit, .person:
-                    let t = cell.text.trimmingCharacters(in: .whitespaces)
-                    if t.isEmpty { continue }
-                    switch refs[field.id]?[t] {
-                    case .success(let id)?: values[field.id] = .reference(id)
-                    case .failure(let e)?: fail(col, e.message)
-                    case nil: fail(col, "「\(t)」无法识别")
-                    }
-                    continue
-                default: break
-                }
-                switch field.parse(cell.text) {
-                case .success(.decimal(let d)?) where mapping.scale[col] != nil:
-                    values[field.id] = .decimal((d * mapping.scale[col]!).rounded(field.decimals))
-                case .success(let v?): values[field.id] = v
-                case .success(nil): break
-                case .failure(let e): fail(col, e.message)
-                }
-            }
-            for field in kind.fields where values[field.id] == nil {
-                if let d = field.defaultValue, case .success(let v?) = field.parse(d) { values[field.id] = v }
-            }
-            for field in kind.fields where field.required && field.type != .attachments && values[field.id] == nil {
-                if let col = columns.first(where: { $0.value.id == field.id })?.key {
-                    if !rowErrors.contains(where: { $0.contains("«\(mapping.headers[col] ?? "")»") }) { fail(col, "不能为空") }
-                } else {
-                    rowErrors.append("第\(row.number)行 «\(field.label)»：不能为空（文件中没有这一列）")
-                }
-            }
-            if kind.workflow, let f = kind.dateField, case .date(let found)? = values[f], case .date(let due)? = values["deadline"], due < found {
-                rowErrors.append("第\(row.number)行 «\(kind.field("deadline")?.label ?? "整改时限")»：不能早于\(kind.field(f)?.label ?? "发现日期")")
-            }
-            if rowErrors.isEmpty {
-                for e in KindRules.problems(kind: kind, values: values, filingDays: filingDays) {
-                    let col = columns.first(where: { $0.value.id == e.field })?.key
-                    rowErrors.append("第\(row.number)行 «\(col.flatMap { mapping.headers[$0] } ?? e.label)»：\(e.message)")
-                }
-            }
-            if rowErrors.isEmpty {
-                rows.append(Row(line: row.number, unitID: unitID, values: values))
-                if preview.count < 10 {
-                    preview.append(columns.map { values[$0.value.id]?.display ?? "" })
-                }
-            } else if errors.count < 10_000 {
-                errors.append(contentsOf: rowErrors)
-            }
+        return refs
+    }
+}
+
+/// Every unit, for the 责任单位 column: looked up in memory as `RecordValidator.resolveUnit`
+/// does in the database (by id, then code, then a unique name in the scope).
+struct UnitNames: Sendable {
+    struct Unit: Sendable {
+        var id: Int
+        var path: UnitPath
+    }
+    var byID: [Int: Unit] = [:]
+    var byCode: [String: Unit] = [:]
+    var byName: [String: [Unit]] = [:]
+    var scope: UnitPath
+
+    static func load(scope: UnitPath, on db: any Database) async throws -> UnitNames {
+        var names = UnitNames(scope: scope)
+        for row in try await db.sql.raw("SELECT id, code, name, path FROM units").all() {
+            let unit = Unit(id: try row.decode(column: "id", as: Int.self), path: UnitPath(try row.decode(column: "path", as: String.self)))
+            names.byID[unit.id] = unit
+            names.byCode[try row.decode(column: "code", as: String.self)] = unit
+            if scope.contains(unit.path) { names.byName[try row.decode(column: "name", as: String.self), default: []].append(unit) }
         }
-        progress(read)
-        if kind.fields.contains(where: { $0.type == .attachments && $0.required }) {
-            errors.insert("「\(kind.name)」须上传附件，不能通过表格导入，请逐条录入", at: 0)
-        }
-        let report = Report(
-            fileName: fileName, headerRow: mapping.headerRow,
-            columns: columns.map { MappedColumn(header: mapping.headers[$0.key] ?? "", field: $0.value.label) }
-                + (mapping.unitColumn.map { [MappedColumn(header: mapping.headers[$0] ?? "", field: "责任单位")] } ?? []),
-            ignoredColumns: mapping.ignored, rows: rows.count + (errors.isEmpty ? 0 : 0), skipped: skipped, errors: errors,
-            preview: preview, previewHeaders: columns.map { $0.value.label }, committed: 0)
-        return (report, rows)
+        return names
     }
 
-    /// Inserts every row in one transaction, in multi-row INSERT statements, with one
-    /// history line per record and one audit entry for the import.
-    func commit(_ rows: [Row], actor: AuditActor, createdBy: Int, at now: Date, audit: AuditLog,
-                progress: @escaping @Sendable (Int) -> Void = { _ in }) async throws -> Int {
-        let today = LocalDate(now)
-        let kind = self.kind
-        let batch = RecordBulkInsert.batchSize
-        let emptyWorkflow = kind.workflow ? WorkflowData().encoded() : "{}"
-        let slotFields = kind.filterSlots
-        let startStatus = RectificationState.pending.rawValue, movingStatus = RectificationState.inProgress.rawValue
-        try await db.transaction { tx in
-            let maxID = try await RecordBulkInsert.maxID(on: tx.sql)
-            var done = 0
-            for start in stride(from: 0, to: rows.count, by: batch) {
-                let slice = rows[start..<min(start + batch, rows.count)]
-                let inserts = try slice.map { row -> RecordBulkInsert.Row in
-                    let c = try RecordColumns(kind: kind, values: row.values, existingDate: nil, today: today, slotFields: slotFields)
-                    var status = ""
-                    if kind.workflow { status = (c.progress ?? 0) > 0 ? movingStatus : startStatus }
-                    let opened = c.recordDate < today.iso ? c.recordDate : today.iso
-                    return RecordBulkInsert.Row(kind: kind.id, unitID: row.unitID, columns: c, status: status, openedOn: opened,
-                                                closedOn: nil, workflow: emptyWorkflow, createdBy: createdBy, createdAt: now)
-                }
-                try await RecordBulkInsert.insert(inserts, on: tx.sql)
-                done += slice.count
-                progress(done)
-            }
-            try await tx.sql.raw("""
-                INSERT INTO record_events (record_id, at, user_id, username, action, changes, note)
-                SELECT id, \(bind: now), \(bind: createdBy), \(bind: actor.username), 'import', '{}', \(bind: "表格导入")
-                FROM records WHERE kind = \(bind: kind.id) AND id > \(bind: maxID) AND created_by = \(bind: createdBy)
-                """).run()
-            try await audit.append(.create, actor: actor, objectType: kind.id, objectID: "",
-                                   summary: "导入「\(kind.name)」\(rows.count)条记录", at: now, on: tx)
+    func resolve(_ text: String) -> Result<Int, FieldError> {
+        var found: [Unit] = []
+        if let id = Int(text.halfWidth), let u = byID[id] { found = [u] }
+        if found.isEmpty, let u = byCode[text] { found = [u] }
+        if found.isEmpty { found = Array((byName[text] ?? []).prefix(3)) }
+        found = found.filter { scope.contains($0.path) }
+        guard !found.isEmpty else { return .failure(FieldError("unit", "责任单位", "「\(text)」不存在或不在您的管理范围内")) }
+        guard found.count == 1 else { return .failure(FieldError("unit", "责任单位", "名为「\(text)」的单位不止一个，请填写单位代码")) }
+        return .success(found[0].id)
+    }
+}
+
+/// The checks of one row, from cells to field values or problems; no database access.
+struct RowChecker: Sendable {
+    let kind: LedgerKind
+    let mapping: LedgerImporter.Mapping
+    let units: UnitNames
+    let references: [String: [String: Result<Int, FieldError>]]
+    let defaultUnitID: Int
+    let filingDays: Int
+    let today: LocalDate
+    let createdBy: Int
+    let now: Date
+    let columns: [(Int, FieldSpec)]
+    /// Defaults parsed once, for fields a row leaves empty.
+    let defaults: [(String, FieldValue)]
+    let slotFields: [String]
+    let sortedFields: [String]
+    let workflowJSON: String
+
+    init(kind: LedgerKind, mapping: LedgerImporter.Mapping, units: UnitNames, references: [String: [String: Result<Int, FieldError>]],
+         defaultUnitID: Int, filingDays: Int, today: LocalDate, createdBy: Int, now: Date) {
+        self.kind = kind
+        self.mapping = mapping
+        self.units = units
+        self.references = references
+        self.defaultUnitID = defaultUnitID
+        self.filingDays = filingDays
+        self.today = today
+        self.createdBy = createdBy
+        self.now = now
+        columns = mapping.columns.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        defaults = kind.fields.compactMap { f in
+            guard let d = f.defaultValue, case .success(let v?) = f.parse(d) else { return nil }
+            return (f.id, v)
         }
-        return rows.count
+        slotFields = kind.filterSlots
+        sortedFields = kind.fields.map(\.id).sorted()
+        workflowJSON = kind.workflow ? WorkflowData().encoded() : "{}"
+    }
+
+    /// The unit and values of a row, or its problems as 第N行 «列名»：why.
+    enum Checked {
+        case record(unitID: Int, values: [String: FieldValue])
+        case problems([String])
+    }
+
+    func check(_ row: SpreadsheetRow) -> Checked {
+        var values: [String: FieldValue] = [:]
+        var rowErrors: [String] = []
+        func fail(_ col: Int, _ message: String) {
+            rowErrors.append("第\(row.number)行 «\(mapping.headers[col] ?? SpreadsheetCell.columnName(col))»：\(message)")
+        }
+        var unitID = defaultUnitID
+        if let c = mapping.unitColumn {
+            let t = row.text(c).trimmedSpaces
+            if !t.isEmpty {
+                switch units.resolve(t) {
+                case .success(let id): unitID = id
+                case .failure(let e): fail(c, e.message)
+                }
+            }
+        }
+        for (col, field) in columns {
+            guard let cell = row[col] else { continue }
+            switch field.type {
+            case .date:
+                if let d = cell.date ?? (cell.number != nil ? cell.serialDate : nil) { values[field.id] = .date(d); continue }
+            case .unit, .person:
+                let t = cell.text.trimmedSpaces
+                if t.isEmpty { continue }
+                switch references[field.id]?[t] {
+                case .success(let id)?: values[field.id] = .reference(id)
+                case .failure(let e)?: fail(col, e.message)
+                case nil: fail(col, "「\(t)」无法识别")
+                }
+                continue
+            default: break
+            }
+            switch field.parse(cell.text) {
+            case .success(.decimal(let d)?) where mapping.scale[col] != nil:
+                values[field.id] = .decimal((d * mapping.scale[col]!).rounded(field.decimals))
+            case .success(let v?): values[field.id] = v
+            case .success(nil): break
+            case .failure(let e): fail(col, e.message)
+            }
+        }
+        for (id, value) in defaults where values[id] == nil { values[id] = value }
+        for field in kind.fields where field.required && field.type != .attachments && values[field.id] == nil {
+            if let col = columns.first(where: { $0.1.id == field.id })?.0 {
+                if !rowErrors.contains(where: { $0.contains("«\(mapping.headers[col] ?? "")»") }) { fail(col, "不能为空") }
+            } else {
+                rowErrors.append("第\(row.number)行 «\(field.label)»：不能为空（文件中没有这一列）")
+            }
+        }
+        if kind.workflow, let f = kind.dateField, case .date(let found)? = values[f], case .date(let due)? = values["deadline"], due < found {
+            rowErrors.append("第\(row.number)行 «\(kind.field("deadline")?.label ?? "整改时限")»：不能早于\(kind.field(f)?.label ?? "发现日期")")
+        }
+        if rowErrors.isEmpty {
+            for e in KindRules.problems(kind: kind, values: values, filingDays: filingDays) {
+                let col = columns.first(where: { $0.1.id == e.field })?.0
+                rowErrors.append("第\(row.number)行 «\(col.flatMap { mapping.headers[$0] } ?? e.label)»：\(e.message)")
+            }
+        }
+        return rowErrors.isEmpty ? .record(unitID: unitID, values: values) : .problems(rowErrors)
+    }
+
+    /// The record a checked row becomes.
+    func record(unitID: Int, values: [String: FieldValue]) throws -> RecordBulkInsert.Row {
+        let c = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
+                                  sortedFields: sortedFields)
+        var status = ""
+        if kind.workflow { status = (c.progress ?? 0) > 0 ? RectificationState.inProgress.rawValue : RectificationState.pending.rawValue }
+        let opened = c.recordDate < today.iso ? c.recordDate : today.iso
+        return RecordBulkInsert.Row(kind: kind.id, unitID: unitID, columns: c, status: status, openedOn: opened,
+                                    closedOn: nil, workflow: workflowJSON, createdBy: createdBy, createdAt: now)
+    }
+}
+
+/// One reading of a file: run on its own thread, it checks rows and sends records in batches
+/// to whoever writes them; what it found is its result.
+final class ImportPass: @unchecked Sendable {
+    struct Result: Sendable {
+        var errors: [String]
+        var rows: Int
+        var skipped: Int
+        var preview: [[String]]
+
+        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int) -> LedgerImporter.Report {
+            let columns = mapping.columns.sorted { $0.key < $1.key }
+            return LedgerImporter.Report(
+                fileName: fileName, headerRow: mapping.headerRow,
+                columns: columns.map { .init(header: mapping.headers[$0.key] ?? "", field: $0.value.label) }
+                    + (mapping.unitColumn.map { [.init(header: mapping.headers[$0] ?? "", field: "责任单位")] } ?? []),
+                ignoredColumns: mapping.ignored, rows: rows, skipped: skipped, errors: errors,
+                preview: preview, previewHeaders: columns.map { $0.value.label }, committed: committed)
+        }
+    }
+
+    let checker: RowChecker
+    let write: Bool
+    let batches = BatchChannel<[RecordBulkInsert.Row]>(capacity: 2)
+    private var errors: [String]
+    private let readCount = NIOLockedValueBox(0)
+    var read: Int { readCount.withLockedValue { $0 } }
+
+    init(checker: RowChecker, write: Bool, errors: [String]) {
+        self.checker = checker
+        self.write = write
+        self.errors = errors
+    }
+
+    /// Reads every row; called once, on the reading thread.
+    func read(_ source: LedgerImporter.Source, progress: (Int) -> Void) throws -> Result {
+        defer { batches.finish() }
+        var result = Result(errors: errors, rows: 0, skipped: 0, preview: [])
+        var batch: [RecordBulkInsert.Row] = []
+        batch.reserveCapacity(RecordBulkInsert.batchSize)
+        let sending = write
+        var read = 0
+        let headerRow = checker.mapping.headerRow
+        try source.forEachRow { row in
+            guard row.number > headerRow else { return }
+            read += 1
+            if read % 5000 == 0 { readCount.withLockedValue { $0 = read }; progress(read) }
+            if row.isBlank || LedgerImporter.isTotalRow(row) { result.skipped += 1; return }
+            switch checker.check(row) {
+            case .record(let unitID, let values):
+                result.rows += 1
+                if result.preview.count < 10 {
+                    result.preview.append(checker.columns.map { values[$0.1.id]?.display ?? "" })
+                }
+                guard sending, result.errors.isEmpty else { return }
+                batch.append(try checker.record(unitID: unitID, values: values))
+                if batch.count == RecordBulkInsert.batchSize {
+                    // The writer has stopped (the database failed): so does the reading.
+                    guard batches.send(batch) else { throw CancellationError() }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            case .problems(let rowErrors):
+                if result.errors.count < 10_000 { result.errors.append(contentsOf: rowErrors) }
+                batch.removeAll()
+            }
+        }
+        readCount.withLockedValue { $0 = read }
+        progress(read)
+        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(batch) }
+        return result
+    }
+}
+
+/// Batches from a thread to an async consumer, at most `capacity` waiting: the reader
+/// blocks (on its own thread) while the database catches up, so memory stays flat.
+final class BatchChannel<Element: Sendable>: @unchecked Sendable {
+    let stream: AsyncStream<Element>
+    private let continuation: AsyncStream<Element>.Continuation
+    private let space: DispatchSemaphore
+    private let cancelled = NIOLockedValueBox(false)
+
+    init(capacity: Int) {
+        (stream, continuation) = AsyncStream.makeStream(of: Element.self)
+        space = DispatchSemaphore(value: capacity)
+    }
+
+    /// Reader: hands a batch over; false when the consumer has stopped (send no more).
+    func send(_ element: Element) -> Bool {
+        space.wait()
+        if cancelled.withLockedValue({ $0 }) { return false }
+        continuation.yield(element)
+        return true
+    }
+
+    /// Consumer: a batch is done with; the reader may send another.
+    func taken() { space.signal() }
+
+    func finish() { continuation.finish() }
+
+    /// Consumer: stops taking batches; a reader waiting to send is released.
+    func cancel() {
+        cancelled.withLockedValue { $0 = true }
+        space.signal()
+    }
+}
+
+extension Thread {
+    /// Runs blocking work on a new thread (not the cooperative pool or the event loops); the
+    /// result is awaited with `value()`.
+    static func detachedResult<T: Sendable>(_ body: @escaping @Sendable () throws -> T) -> ThreadResult<T> {
+        let result = ThreadResult<T>()
+        let thread = Thread { result.complete(Swift.Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+        return result
+    }
+}
+
+final class ThreadResult<T: Sendable>: @unchecked Sendable {
+    private let state = NIOLockedValueBox<(Swift.Result<T, any Error>?, [CheckedContinuation<T, any Error>])>((nil, []))
+
+    func complete(_ result: Swift.Result<T, any Error>) {
+        let waiting = state.withLockedValue { s -> [CheckedContinuation<T, any Error>] in
+            s.0 = result
+            defer { s.1 = [] }
+            return s.1
+        }
+        for c in waiting { c.resume(with: result) }
+    }
+
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            let done = state.withLockedValue { s -> Swift.Result<T, any Error>? in
+                if s.0 == nil { s.1.append(c) }
+                return s.0
+            }
+            if let done { c.resume(with: done) }
+        }
+    }
+}
+
+extension String {
+    /// Spaces and tabs trimmed; text without them at either end is returned as is.
+    var trimmedSpaces: String {
+        guard let f = utf8.first, let l = utf8.last else { return self }
+        if f != 0x20, f != 0x09, f < 0x80, l != 0x20, l != 0x09, l < 0x80 { return self }
+        return trimmingCharacters(in: .whitespaces)
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import FluentSQLiteDriver
 import SQLKit
 
 /// Multi-row INSERTs of records and their history lines, shared by the Excel import and the
@@ -32,13 +33,20 @@ enum RecordBulkInsert {
         var note: String
     }
 
+    static let columns = ["kind", "unit_id", "title", "record_date", "year", "status", "opened_on", "due_date", "closed_on", "progress",
+                          "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version", "f1", "f2", "f3"]
+
     /// Inserts at most `batchSize` rows in one statement.
-    static func insert<C: Collection>(_ rows: C, on db: any SQLDatabase) async throws where C.Element == Row {
+    static func insert<C: Collection>(_ rows: C, on db: any Database) async throws where C.Element == Row {
         guard !rows.isEmpty else { return }
         precondition(rows.count <= batchSize, "at most \(batchSize) records a statement")
-        var insert = db.insert(into: "records").columns(
-            "kind", "unit_id", "title", "record_date", "year", "status", "opened_on", "due_date", "closed_on", "progress",
-            "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version", "f1", "f2", "f3")
+        // On SQLite the values go to the driver as its own values: the same statement as
+        // below, without encoding 20,000 parameters through `Encodable` a batch.
+        if let sqlite = db as? any SQLiteDatabase {
+            try await sqlite.query(statement(rows: rows.count), binds(rows), { _ in })
+            return
+        }
+        var insert = db.sql.insert(into: "records").columns(columns)
         for row in rows {
             let c = row.columns
             insert = insert.values([
@@ -49,6 +57,37 @@ enum RecordBulkInsert {
             ] as [any SQLExpression])
         }
         try await insert.run()
+    }
+
+    /// `INSERT INTO records (…) VALUES (?, …), …` for `rows` rows.
+    static func statement(rows: Int) -> String {
+        let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
+        var sql = "INSERT INTO records (" + columns.joined(separator: ", ") + ") VALUES "
+        sql.reserveCapacity(sql.utf8.count + rows * (tuple.utf8.count + 1))
+        for i in 0..<rows {
+            if i > 0 { sql += "," }
+            sql += tuple
+        }
+        return sql
+    }
+
+    /// The rows' values in column order, as SQLite values (dates as seconds since 1970, as
+    /// SQLiteKit writes them).
+    static func binds<C: Collection>(_ rows: C) -> [SQLiteData] where C.Element == Row {
+        func text(_ s: String?) -> SQLiteData { s.map(SQLiteData.text) ?? .null }
+        var out: [SQLiteData] = []
+        out.reserveCapacity(rows.count * columns.count)
+        for row in rows {
+            let c = row.columns
+            let created = SQLiteData.float(row.createdAt.timeIntervalSince1970)
+            out += [
+                .text(row.kind), .integer(row.unitID), .text(c.title), .text(c.recordDate), .integer(c.year), .text(row.status),
+                .text(row.openedOn), text(c.dueDate), text(row.closedOn), c.progress.map(SQLiteData.integer) ?? .null,
+                c.amount.map(SQLiteData.float) ?? .null, .text(c.data), .text(row.workflow), .integer(row.createdBy), created, created,
+                .integer(1), text(c.slots[0]), text(c.slots[1]), text(c.slots[2]),
+            ]
+        }
+        return out
     }
 
     /// Inserts history lines, 1,000 a statement.
