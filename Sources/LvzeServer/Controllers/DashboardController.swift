@@ -75,9 +75,13 @@ struct DashboardController {
         if let hit = cache.get(key, version: version, now: req.now) {
             (body, at) = hit
         } else {
-            body = try await DashboardBody(req: req, principal: p, board: board, year: year).html()
-            at = req.now
-            cache.put(key, html: body, version: version, at: at)
+            // One computation per dashboard at a time: others asking meanwhile wait for it.
+            let chosenYear = year
+            (body, at) = try await cache.computeOnce("\(key)|\(version)") {
+                let html = try await DashboardBody(req: req, principal: p, board: board, year: chosenYear).html()
+                cache.put(key, html: html, version: version, at: req.now)
+                return (html, req.now)
+            }
         }
         let response = try await req.render("dashboards/show", title: board.title, Content(
             title: board.title,
@@ -113,7 +117,20 @@ final class DashboardCache: Sendable {
         var at: Date
     }
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
+    private let running = NIOLockedValueBox<[String: Task<(String, Date), any Error>]>([:])
     static let lifetime: TimeInterval = 60
+
+    /// Runs `work` for `key` unless it is already running, in which case waits for that run.
+    func computeOnce(_ key: String, _ work: @escaping @Sendable () async throws -> (String, Date)) async throws -> (String, Date) {
+        let task = running.withLockedValue { r -> Task<(String, Date), any Error> in
+            if let existing = r[key] { return existing }
+            let t = Task { try await work() }
+            r[key] = t
+            return t
+        }
+        defer { running.withLockedValue { _ = $0.removeValue(forKey: key) } }
+        return try await task.value
+    }
 
     func get(_ key: String, version: Int, now: Date) -> (String, Date)? {
         entries.withLockedValue { e in
