@@ -116,10 +116,13 @@ extension FieldSpec {
     /// True unless the text plainly starts and ends with something other than whitespace
     /// (an ASCII letter, digit or sign, or a Chinese character): then trimming is skipped.
     static func mayNeedTrimming(_ s: String) -> Bool {
-        guard let first = s.utf8.first, let last = s.utf8.last else { return false }
-        func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x80 }
-        if plain(first) && plain(last) { return false }
-        return s.first?.isWhitespace == true || s.last?.isWhitespace == true
+        guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return false }
+        // Every whitespace scalar is at or below U+3000 (the ideographic space): Chinese text
+        // is decided without looking its properties up.
+        func space(_ u: Unicode.Scalar) -> Bool {
+            u.value < 0x80 ? u.value <= 0x20 : (u.value <= 0x3000 && u.properties.isWhitespace)
+        }
+        return space(first) || space(last)
     }
 
     /// `-123.45` written plainly (ASCII digits, one optional dot and sign), read without

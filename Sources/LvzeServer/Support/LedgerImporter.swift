@@ -203,7 +203,7 @@ struct LedgerImporter {
         if kind.fields.contains(where: { $0.type == .attachments && $0.required }) {
             first.append("「\(kind.name)」须上传附件，不能通过表格导入，请逐条录入")
         }
-        let pass = ImportPass(checker: checker, write: writer != nil, errors: first)
+        let pass = ImportPass(checker: checker, write: writer != nil, dialect: db.dialect, errors: first)
         let reading = Thread.detachedResult { try pass.read(source, progress: { progress(Progress(read: $0, written: 0)) }) }
         guard let writer else {
             for await _ in pass.batches.stream { pass.batches.taken() }
@@ -216,7 +216,7 @@ struct LedgerImporter {
                 for await batch in pass.batches.stream {
                     try await RecordBulkInsert.insert(batch, on: tx)
                     pass.batches.taken()
-                    written += batch.count
+                    written += batch.rows.count
                     progress(Progress(read: pass.read, written: written))
                 }
                 let result = try await reading.value()
@@ -448,14 +448,16 @@ final class ImportPass: @unchecked Sendable {
 
     let checker: RowChecker
     let write: Bool
-    let batches = BatchChannel<[RecordBulkInsert.Row]>(capacity: 2)
+    let dialect: Dialect
+    let batches = BatchChannel<RecordBulkInsert.Batch>(capacity: 2)
     private var errors: [String]
     private let readCount = NIOLockedValueBox(0)
     var read: Int { readCount.withLockedValue { $0 } }
 
-    init(checker: RowChecker, write: Bool, errors: [String]) {
+    init(checker: RowChecker, write: Bool, dialect: Dialect, errors: [String]) {
         self.checker = checker
         self.write = write
+        self.dialect = dialect
         self.errors = errors
     }
 
@@ -483,7 +485,7 @@ final class ImportPass: @unchecked Sendable {
                 batch.append(try checker.record(unitID: unitID, values: values))
                 if batch.count == RecordBulkInsert.batchSize {
                     // The writer has stopped (the database failed): so does the reading.
-                    guard batches.send(batch) else { throw CancellationError() }
+                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect)) else { throw CancellationError() }
                     batch.removeAll(keepingCapacity: true)
                 }
             case .problems(let rowErrors):
@@ -493,7 +495,7 @@ final class ImportPass: @unchecked Sendable {
         }
         readCount.withLockedValue { $0 = read }
         progress(read)
-        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(batch) }
+        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect)) }
         return result
     }
 }

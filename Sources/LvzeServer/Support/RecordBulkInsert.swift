@@ -10,7 +10,7 @@ enum RecordBulkInsert {
     static let batchSize = 1000
 
     /// One record, its common columns already derived (`RecordColumns`).
-    struct Row {
+    struct Row: Sendable {
         var kind: String
         var unitID: Int
         var columns: RecordColumns
@@ -36,14 +36,31 @@ enum RecordBulkInsert {
     static let columns = ["kind", "unit_id", "title", "record_date", "year", "status", "opened_on", "due_date", "closed_on", "progress",
                           "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version", "f1", "f2", "f3"]
 
+    /// Rows ready for one statement: on SQLite their values already converted, which an
+    /// import does on its reading thread.
+    struct Batch: Sendable {
+        var rows: [Row]
+        var sqlite: [SQLiteData]?
+
+        init(_ rows: [Row], dialect: Dialect) {
+            self.rows = rows
+            sqlite = dialect == .sqlite ? RecordBulkInsert.binds(rows) : nil
+        }
+    }
+
     /// Inserts at most `batchSize` rows in one statement.
     static func insert<C: Collection>(_ rows: C, on db: any Database) async throws where C.Element == Row {
+        try await insert(Batch(Array(rows), dialect: db.dialect), on: db)
+    }
+
+    static func insert(_ batch: Batch, on db: any Database) async throws {
+        let rows = batch.rows
         guard !rows.isEmpty else { return }
         precondition(rows.count <= batchSize, "at most \(batchSize) records a statement")
         // On SQLite the values go to the driver as its own values: the same statement as
         // below, without encoding 20,000 parameters through `Encodable` a batch.
-        if let sqlite = db as? any SQLiteDatabase {
-            try await sqlite.query(statement(rows: rows.count), binds(rows), { _ in })
+        if let binds = batch.sqlite, let sqlite = db as? any SQLiteDatabase {
+            try await sqlite.query(statement(rows: rows.count), binds, { _ in })
             return
         }
         var insert = db.sql.insert(into: "records").columns(columns)
@@ -59,8 +76,14 @@ enum RecordBulkInsert {
         try await insert.run()
     }
 
-    /// `INSERT INTO records (…) VALUES (?, …), …` for `rows` rows.
+    /// `INSERT INTO records (…) VALUES (?, …), …` for `rows` rows (a full batch's is kept).
     static func statement(rows: Int) -> String {
+        rows == batchSize ? fullStatement : makeStatement(rows: rows)
+    }
+
+    private static let fullStatement = makeStatement(rows: batchSize)
+
+    private static func makeStatement(rows: Int) -> String {
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
         var sql = "INSERT INTO records (" + columns.joined(separator: ", ") + ") VALUES "
         sql.reserveCapacity(sql.utf8.count + rows * (tuple.utf8.count + 1))
