@@ -7,7 +7,7 @@ import XCTest
 import XCTVapor
 
 /// The record list over many records: a page is found by walking the newest records or, for
-/// a rare filter, through the filter's index (`RecordRow.pageIDs`); filters on enum fields
+/// a rare filter, through the filter's index (`RecordRow.page`); filters on enum fields
 /// read the filter columns f1…f3. Each page must hold exactly what the plain query over the
 /// JSON and the unit tree returns.
 final class RecordListTests: XCTestCase {

@@ -152,6 +152,9 @@ struct RecordController {
 
     struct ListContent: Encodable {
         var tableBody: String
+        /// The filter form, built like the table body: its option lists cost the template
+        /// engine more than the page's queries.
+        var filterForm: String
         var kind: KindSummary
         var columns: [Column]
         /// The column that links to the record: the title field if listed, else the first.
@@ -160,15 +163,43 @@ struct RecordController {
         var totalCapped: Bool
         var next: String?
         var first: String?
-        var filters: [FilterField]
-        var year: String
-        var unit: String
-        var q: String
-        var statuses: [Option]
-        var sorts: [Option]
         var problems: [String]
         var canWrite: Bool
         var exportQuery: String
+    }
+
+    /// The list's filter form: unit, year, status, each enum, yes/no and date field, text, sort.
+    static func filterForm(kindID: String, workflow: Bool, unit: String, year: String, q: String, statuses: [Option],
+                           filters: [FilterField], sorts: [Option]) -> String {
+        var html = ""
+        html.reserveCapacity(4096)
+        func text(_ s: String) { appendEscapedHTML(s, to: &html) }
+        func options(_ options: [Option]) {
+            for o in options {
+                html += "<option value=\""; text(o.value); html += o.selected ? "\" selected>" : "\">"; text(o.label); html += "</option>"
+            }
+        }
+        html += "<form method=\"get\" action=\"/ledgers/"; text(kindID); html += "\" class=\"filters\">\n"
+        html += "  <label>单位代码<input name=\"unit\" value=\""; text(unit); html += "\" placeholder=\"本单位及下级\" size=\"10\"></label>\n"
+        html += "  <label>年度<input name=\"year\" value=\""; text(year); html += "\" inputmode=\"numeric\" size=\"5\"></label>\n"
+        if workflow {
+            html += "  <label>状态<select name=\"status\"><option value=\"\">全部</option>"; options(statuses); html += "</select></label>\n"
+        }
+        for f in filters {
+            if f.isDate {
+                html += "  <label>"; text(f.label); html += "起<input type=\"date\" name=\"f_"; text(f.id); html += "_from\" value=\""; text(f.from); html += "\"></label>\n"
+                html += "  <label>"; text(f.label); html += "止<input type=\"date\" name=\"f_"; text(f.id); html += "_to\" value=\""; text(f.to); html += "\"></label>\n"
+            } else {
+                html += "  <label>"; text(f.label); html += "<select name=\"f_"; text(f.id); html += "\"><option value=\"\">全部</option>"
+                options(f.options)
+                html += "</select></label>\n"
+            }
+        }
+        html += "  <label>关键词<input name=\"q\" value=\""; text(q); html += "\"></label>\n"
+        html += "  <label>排序<select name=\"sort\">"; options(sorts); html += "</select></label>\n"
+        html += "  <button type=\"submit\">查询</button>\n"
+        html += "  <a href=\"/ledgers/"; text(kindID); html += "\">清除条件</a>\n</form>"
+        return html
     }
 
     struct KindSummary: Encodable {
@@ -207,10 +238,10 @@ struct RecordController {
         var next: String?
         var records: [RecordRow] = []
         if problems.isEmpty {
-            let counted = try await filter.count(cap: 1_000, on: req.db)
+            let counted: (count: Int, capped: Bool)
+            (records, counted) = try await RecordRow.list(filter, sort: sortKey, after: after, limit: pageSize + 1, countingTo: 1_000, on: req.db)
             total = counted.count
             totalCapped = counted.capped
-            records = try await RecordRow.list(filter, sort: sortKey, after: after, limit: pageSize + 1, on: req.db)
             if records.count > pageSize {
                 records = Array(records.prefix(pageSize))
                 let last = records.last!
@@ -240,14 +271,16 @@ struct RecordController {
         var exportItems = filter.queryItems
         if !unitCode.isEmpty { exportItems.append(("unit", unitCode)) }
         let linkColumn = kind.listColumns.firstIndex(of: kind.titleField) ?? 0
+        let form = Self.filterForm(
+            kindID: kind.id, workflow: kind.workflow, unit: unitCode, year: filter.year.map(String.init) ?? "", q: filter.text,
+            statuses: RectificationState.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: filter.status == $0) },
+            filters: filters,
+            sorts: Self.sortOptions.filter { $0.0 != "due_date" || kind.workflow }.map { Option(value: $0.0, label: $0.1, selected: $0.0 == sortKey) })
         let content = ListContent(
             tableBody: Self.tableBody(rows, kindID: kind.id, linkColumn: linkColumn, columns: columns.count),
-            kind: Self.summary(kind), columns: columns, linkColumn: linkColumn, total: total,
+            filterForm: form, kind: Self.summary(kind), columns: columns, linkColumn: linkColumn, total: total,
             totalCapped: totalCapped, next: next.map { $0 + (unitCode.isEmpty ? "" : "&unit=\(unitCode)") },
             first: after.isEmpty ? nil : Self.link(filter, sort: sortKey, extra: unitCode.isEmpty ? [] : [("unit", unitCode)]),
-            filters: filters, year: filter.year.map(String.init) ?? "", unit: unitCode, q: filter.text,
-            statuses: RectificationState.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: filter.status == $0) },
-            sorts: Self.sortOptions.filter { $0.0 != "due_date" || kind.workflow }.map { Option(value: $0.0, label: $0.1, selected: $0.0 == sortKey) },
             problems: problems, canWrite: p.hasAny(Array(kind.writers)),
             exportQuery: Self.encode(exportItems))
         return try await req.render("records/list", title: kind.name, content, section: Self.summary(kind).systemPath)

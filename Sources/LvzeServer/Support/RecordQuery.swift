@@ -1,5 +1,6 @@
 import Fluent
 import FluentSQL
+import FluentSQLiteDriver
 import LvzeCore
 import SQLKit
 import Vapor
@@ -72,6 +73,8 @@ struct RecordFilter {
     /// Whether no unit lies outside `scope` (a district-wide user looking at the whole tree):
     /// two index probes on the units' paths, read fresh on every request.
     static func coversEverything(_ scope: UnitPath, on db: any Database) async throws -> Bool {
+        // A unit below the top has its parent outside its subtree.
+        guard scope.depth == 0 else { return false }
         let row = try await db.sql.raw("""
             SELECT (SELECT count(*) FROM (SELECT 1 FROM units WHERE path < \(bind: scope.value) LIMIT 1) AS below)
                  + (SELECT count(*) FROM (SELECT 1 FROM units WHERE path >= \(bind: scope.subtreeUpperBound) LIMIT 1) AS above) AS outside
@@ -202,9 +205,56 @@ struct RecordRow: Sendable {
         unitName = try? r.decode(column: "unit_name", as: String?.self)
     }
 
+    /// The same columns from a SQLite row, read by the driver's own accessors: a page decodes
+    /// some six hundred values, and SQLKit's `Decodable` path cost more than its queries.
+    init(_ r: SQLiteRow) throws {
+        func text(_ name: String) -> String? { r.column(name)?.string }
+        func int(_ name: String) -> Int? { r.column(name)?.integer }
+        guard let id = int("id"), let unitID = int("unit_id") else { throw Abort(.internalServerError, reason: "记录行缺少编号") }
+        self.id = id
+        self.unitID = unitID
+        title = text("title") ?? ""
+        status = text("status") ?? ""
+        recordDate = text("record_date") ?? ""
+        openedOn = text("opened_on") ?? ""
+        dueDate = text("due_date")
+        closedOn = text("closed_on")
+        progress = int("progress")
+        data = text("data") ?? "{}"
+        workflow = text("workflow") ?? "{}"
+        updatedAt = r.column("updated_at").flatMap { Date(sqliteData: $0) }
+        unitName = text("unit_name")
+    }
+
+    /// Runs a query that selects `columns` or `pageColumns` and decodes its rows.
+    static func fetch(_ query: any SQLExpression, on db: any Database) async throws -> [RecordRow] {
+        if let sqlite = db as? any SQLiteDatabase {
+            let (sql, binds) = db.sql.serialize(query)
+            let encoder = SQLiteDataEncoder()
+            return try await sqlite.query(sql, try binds.map { try encoder.encode($0) }).map(RecordRow.init)
+        }
+        return try await db.sql.raw(SQLQueryString("\(query)")).all().map(RecordRow.init)
+    }
+
     /// One page, newest first, below `beforeID`.
     static func page(_ filter: RecordFilter, beforeID: Int, limit: Int, on db: any Database) async throws -> [RecordRow] {
         try await list(filter, sort: "-id", after: beforeID == Int.max ? "" : String(beforeID), limit: limit, on: db)
+    }
+
+    /// One page and how many records match (counted up to `cap`, see `RecordFilter.count`):
+    /// a page in id order carries the count in its first statement.
+    static func list(_ filter: RecordFilter, sort: String, after: String, limit: Int, countingTo cap: Int,
+                     on db: any Database) async throws -> ([RecordRow], (count: Int, capped: Bool)) {
+        if sort == "id" || sort == "-id", filter.walkable {
+            let conditions = filter.conditions(dialect: db.dialect)
+            var total: Int?
+            let rows = try await page(filter, conditions: conditions, descending: sort.hasPrefix("-"), after: Int(after), limit: limit,
+                                      counting: (cap, filter.countQuery(cap: cap, conditions: conditions)), total: &total, on: db)
+            if let total { return (rows, (min(total, cap), total > cap)) }
+            return (rows, try await filter.count(cap: cap, on: db))
+        }
+        let counted = try await filter.count(cap: cap, on: db)
+        return (try await list(filter, sort: sort, after: after, limit: limit, on: db), counted)
     }
 
     /// One page in a sort order, after a keyset cursor (`value|id`, or an id when sorting by id).
@@ -213,8 +263,9 @@ struct RecordRow: Sendable {
         let descending = sort.hasPrefix("-")
         let column = descending ? String(sort.dropFirst()) : sort
         if column == "id", filter.walkable {
-            let ids = try await pageIDs(filter, conditions: conditions, descending: descending, after: Int(after), limit: limit, on: db)
-            return try await rows(ids, on: db)
+            var total: Int?
+            return try await page(filter, conditions: conditions, descending: descending, after: Int(after), limit: limit,
+                                  counting: nil, total: &total, on: db)
         }
         let op = descending ? "<" : ">"
         let dir = descending ? "DESC" : "ASC"
@@ -233,12 +284,11 @@ struct RecordRow: Sendable {
             }
             order = "records.\(column) \(dir), records.id \(dir)"
         }
-        let rows = try await db.sql.raw("""
+        return try await fetch(SQLQueryString("""
             SELECT \(unsafeRaw: columns) FROM records JOIN units ON units.id = records.unit_id
             WHERE \(SQLKit.SQLList(conditions, separator: SQLRaw(" AND ")))
             ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))
-            """).all()
-        return try rows.map(RecordRow.init)
+            """), on: db)
     }
 
     /// How many ids past the cursor a page walks before it looks the records up through the
@@ -247,28 +297,52 @@ struct RecordRow: Sendable {
     static let walkSpan = 8_000
     static let probeSpan = 1_000
 
-    /// The ids of one page in id order, found one of two ways, each an index read:
+    /// The columns of a page read without joining the units (the planner then has one table
+    /// to plan); the unit's name is looked up for the rows returned only.
+    static let pageColumns = """
+        records.id, records.unit_id, records.title, records.status, records.record_date, records.opened_on, records.due_date,
+        records.closed_on, records.progress, records.data, records.workflow, records.updated_at,
+        (SELECT units.name FROM units WHERE units.id = records.unit_id) AS unit_name
+        """
+
+    /// One page in id order, found one of two ways, each an index read:
     ///
     /// 1. Walk the (kind, id, unit_id, year, status, f1, f2, f3) index from the cursor,
-    ///    checking the filter inside the index: first `probeSpan` ids, then — when what the
-    ///    probe found says the page will fill within `walkSpan` ids — on to there. A filter that
-    ///    matches one record in a hundred or more fills the page this way.
-    /// 2. Otherwise the filter matches few records: read them through the filter's own index
-    ///    (unit and year, or a filter column) and sort them. `+ 0` keeps the planner from
-    ///    walking the id order instead, which for a rare value would mean the whole ledger.
+    ///    checking the filter inside the index (a record's row is read only when it matches):
+    ///    first `probeSpan` ids, then — when what the probe found says the page will fill
+    ///    within `walkSpan` ids — on to there. A filter that matches one record in a hundred
+    ///    or more fills the page this way.
+    /// 2. Otherwise the filter matches few records: read their ids through the filter's own
+    ///    index (unit and year, or a filter column), sort them, then read the page's rows.
+    ///    `+ 0` keeps the planner from walking the id order instead, which for a rare value
+    ///    would mean the whole ledger.
     ///
     /// The planner cannot choose between these itself: it does not know how many records a
     /// unit's subtree holds, and without the bound it walks the id order for every filter.
-    static func pageIDs(_ filter: RecordFilter, conditions: [any SQLExpression], descending: Bool, after: Int?, limit: Int,
-                        on db: any Database) async throws -> [Int] {
+    ///
+    /// With `counting`, the first statement also counts the matches (its rows carry the count,
+    /// saving a round trip to the database's thread); `total` is nil when it found no row.
+    static func page(_ filter: RecordFilter, conditions: [any SQLExpression], descending: Bool, after: Int?, limit: Int,
+                     counting: (cap: Int, query: any SQLExpression)?, total: inout Int?,
+                     on db: any Database) async throws -> [RecordRow] {
         let id = SQLQueryString("\(ident: "records").\(ident: "id")")
         let dir = descending ? "DESC" : "ASC"
-        func ids(_ extra: [any SQLExpression], order: String, limit: Int) async throws -> [Int] {
-            try await db.sql.raw("""
-                SELECT records.id FROM records WHERE \(SQLKit.SQLList(conditions + extra, separator: SQLRaw(" AND ")))
-                ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))
-                """).all().map { try $0.decode(column: "id", as: Int.self) }
+        var counting = counting
+        var counted: Int?
+        func walk(_ span: any SQLExpression, limit: Int) async throws -> [RecordRow] {
+            let count = counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? SQLQueryString("")
+            let rows = try await fetchCounting(SQLQueryString("""
+                SELECT \(unsafeRaw: pageColumns)\(count) FROM records
+                WHERE \(SQLKit.SQLList(conditions + [span], separator: SQLRaw(" AND ")))
+                ORDER BY records.id \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit))
+                """), on: db)
+            if counting != nil, let total = rows.total {
+                counted = total
+                counting = nil
+            }
+            return rows.rows
         }
+        defer { total = counted }
         // The walk starts after the cursor, or at the kind's newest (oldest) record.
         let start: any SQLExpression = after.map { SQLBind($0 + (descending ? 0 : 1)) as any SQLExpression } ?? SQLQueryString("""
             (SELECT COALESCE(\(unsafeRaw: descending ? "MAX" : "MIN")(\(ident: "id")), 0) \(unsafeRaw: descending ? "+ 1" : "")
@@ -280,24 +354,44 @@ struct RecordRow: Sendable {
                 ? SQLQueryString("\(id) < \(start) - \(unsafeRaw: String(from)) AND \(id) >= \(start) - \(unsafeRaw: String(to))")
                 : SQLQueryString("\(id) >= \(start) + \(unsafeRaw: String(from)) AND \(id) < \(start) + \(unsafeRaw: String(to))")
         }
-        var found = try await ids([span(0, probeSpan)], order: "records.id \(dir)", limit: limit)
+        var found = try await walk(span(0, probeSpan), limit: limit)
         if found.count == limit { return found }
         if found.count * walkSpan / probeSpan >= limit {
-            found += try await ids([span(probeSpan, walkSpan)], order: "records.id \(dir)", limit: limit - found.count)
+            found += try await walk(span(probeSpan, walkSpan), limit: limit - found.count)
             if found.count == limit { return found }
         }
-        var seek: [any SQLExpression] = []
+        var seek = conditions
         if let after { seek.append(descending ? SQLQueryString("\(id) < \(bind: after)") : SQLQueryString("\(id) > \(bind: after)")) }
-        return try await ids(seek, order: "records.id + 0 \(dir)", limit: limit)
+        // The ids first (from the filter's index, sorted), then their rows, in one statement.
+        let count = counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? SQLQueryString("")
+        let rows = try await fetchCounting(SQLQueryString("""
+            SELECT \(unsafeRaw: pageColumns)\(count) FROM records WHERE records.id IN (
+                SELECT records.id FROM records WHERE \(SQLKit.SQLList(seek, separator: SQLRaw(" AND ")))
+                ORDER BY records.id + 0 \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit)))
+            ORDER BY records.id \(unsafeRaw: dir)
+            """), on: db)
+        if counting != nil { counted = rows.total }
+        return rows.rows
+    }
+
+    /// `fetch`, also reading the `total` column of the first row when there is one.
+    private static func fetchCounting(_ query: any SQLExpression, on db: any Database) async throws -> (rows: [RecordRow], total: Int?) {
+        if let sqlite = db as? any SQLiteDatabase {
+            let (sql, binds) = db.sql.serialize(query)
+            let encoder = SQLiteDataEncoder()
+            let rows = try await sqlite.query(sql, try binds.map { try encoder.encode($0) })
+            return (try rows.map(RecordRow.init), rows.first?.column("total")?.integer)
+        }
+        let rows = try await db.sql.raw(SQLQueryString("\(query)")).all()
+        return (try rows.map(RecordRow.init), try rows.first.flatMap { $0.contains(column: "total") ? try $0.decode(column: "total", as: Int.self) : nil })
     }
 
     /// The rows of `ids`, in that order.
     static func rows(_ ids: [Int], on db: any Database) async throws -> [RecordRow] {
         guard !ids.isEmpty else { return [] }
-        let found = try await db.sql.raw("""
-            SELECT \(unsafeRaw: columns) FROM records JOIN units ON units.id = records.unit_id
-            WHERE records.id IN \(SQLBind.group(ids))
-            """).all().map(RecordRow.init)
+        let found = try await fetch(SQLQueryString("""
+            SELECT \(unsafeRaw: pageColumns) FROM records WHERE records.id IN \(SQLBind.group(ids))
+            """), on: db)
         let byID = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         return ids.compactMap { byID[$0] }
     }
@@ -308,10 +402,17 @@ extension RecordFilter {
     /// not scan them all to print its total); `capped` says the true number is larger.
     func count(cap: Int, on db: any Database) async throws -> (count: Int, capped: Bool) {
         let row = try await db.sql.raw("""
-            SELECT count(*) AS n FROM (SELECT 1 FROM records \(unsafeRaw: metric == nil ? "" : "JOIN units ON units.id = records.unit_id")
-            WHERE \(SQLKit.SQLList(conditions(dialect: db.dialect), separator: SQLRaw(" AND "))) LIMIT \(unsafeRaw: String(cap + 1))) AS matched
+            SELECT \(countQuery(cap: cap, conditions: conditions(dialect: db.dialect))) AS n
             """).first()
         let n = try row?.decode(column: "n", as: Int.self) ?? 0
         return (min(n, cap), n > cap)
+    }
+
+    /// `(SELECT count(*) …)` of the matches, stopping after `cap + 1`.
+    func countQuery(cap: Int, conditions: [any SQLExpression]) -> any SQLExpression {
+        SQLQueryString("""
+            (SELECT count(*) FROM (SELECT 1 FROM records \(unsafeRaw: metric == nil ? "" : "JOIN units ON units.id = records.unit_id")
+            WHERE \(SQLKit.SQLList(conditions, separator: SQLRaw(" AND "))) LIMIT \(unsafeRaw: String(cap + 1))) AS matched)
+            """)
     }
 }
