@@ -25,6 +25,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.migrations.add(M001_Foundation())
     app.migrations.add(M002_Records())
     app.migrations.add(M003_RecordFilterColumns())
+    app.migrations.add(M003_RecordYearWalk())
     app.migrations.add(M004_Reports())
     try await app.autoMigrate()
     try await tuneDatabase(app)

@@ -38,16 +38,16 @@ final class RecordListTests: XCTestCase {
         return try await app.db.sql.raw(SQLQueryString(sql)).all().map { try $0.decode(column: "id", as: Int.self) }
     }
 
-    /// `count` hazards spread over the fixture's four units and three years; 重大隐患 only
-    /// among the oldest `major` records, so a page of them lies beyond the walk.
-    private func makeHazards(_ app: Application, _ f: Fixture, count: Int, major: Int) async throws {
+    /// `count` hazards spread over the fixture's four units and three years (or all in `year`);
+    /// 重大隐患 only among the oldest `major` records, so a page of them lies beyond the walk.
+    private func makeHazards(_ app: Application, _ f: Fixture, count: Int, major: Int, year: Int? = nil) async throws {
         let kind = app.lvze.catalogue["hazard"]!
         let units = [f.townA, f.villageA, f.townB, f.villageB].map { $0.id! }
         let sources = ["检查发现", "自查自纠", "督导"]
         let today = LocalDate(year: 2025, month: 12, day: 31)!
         var rows: [RecordBulkInsert.Row] = []
         for i in 0..<count {
-            let found = LocalDate(year: 2023 + i % 3, month: 1 + i % 12, day: 1 + i % 28)!
+            let found = LocalDate(year: year ?? 2023 + i % 3, month: 1 + i % 12, day: 1 + i % 28)!
             let values: [String: FieldValue] = [
                 "found_on": .date(found), "description": .text("隐患\(i)"), "level": .text(i < major ? "重大隐患" : "一般隐患"),
                 "source": .text(sources[i % 3]), "deadline": .date(found.adding(days: 30)),
@@ -93,6 +93,28 @@ final class RecordListTests: XCTestCase {
             }
             let counted = try await leader.get("/ledgers/hazard?unit=TB&f_level=\(major)").body.string
             XCTAssertTrue(counted.contains("符合条件60条"), "half of the 120 majors are in town B's subtree")
+        }
+    }
+
+    func testAnEarlierYearBelowTheNewestRecordsIsPagedInOrder() async throws {
+        try await withFixture { app, f in
+            // setup: a year's records, then more of the next year than a walk covers
+            try await self.makeHazards(app, f, count: 300, major: 0, year: 2023)
+            try await self.makeHazards(app, f, count: RecordRow.walkSpan + 500, major: 0, year: 2024)
+            let leader = Browser(app)
+            try await leader.login("leader")
+            for (path, scope, ascending) in [("/ledgers/hazard?year=2023&unit=TA", f.townA, false), ("/ledgers/hazard?year=2023", f.dist, false),
+                                             ("/ledgers/hazard?year=2023&unit=TB-V1&sort=id", f.villageB, true)] {
+                // act
+                let page = try await self.pageIDs(leader, path)
+                // check
+                let want = try await self.expected(app, scope: scope, year: 2023, ascending: ascending)
+                XCTAssertEqual(page, want, path)
+                XCTAssertFalse(want.isEmpty, path)
+                let next = try await self.pageIDs(leader, path + "&after=\(page.last!)")
+                let wantNext = try await self.expected(app, scope: scope, year: 2023, ascending: ascending, after: page.last!)
+                XCTAssertEqual(next, wantNext, path + " after \(page.last!)")
+            }
         }
     }
 

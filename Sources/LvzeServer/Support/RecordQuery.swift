@@ -307,8 +307,9 @@ struct RecordRow: Sendable {
 
     /// One page in id order, found one of two ways, each an index read:
     ///
-    /// 1. Walk the (kind, id, unit_id, year, status, f1, f2, f3) index from the cursor,
-    ///    checking the filter inside the index (a record's row is read only when it matches):
+    /// 1. Walk the (kind, id, unit_id, year, status, f1, f2, f3) index from the cursor — or
+    ///    (kind, year, id, …) for one year — checking the filter inside the index (a record's
+    ///    row is read only when it matches):
     ///    first `probeSpan` ids, then — when what the probe found says the page will fill
     ///    within `walkSpan` ids — on to there. A filter that matches one record in a hundred
     ///    or more fills the page this way.
@@ -343,10 +344,12 @@ struct RecordRow: Sendable {
             return rows.rows
         }
         defer { total = counted }
-        // The walk starts after the cursor, or at the kind's newest (oldest) record.
+        // The walk starts after the cursor, or at the kind's newest (oldest) record — of the
+        // year when one is asked for: it then walks (kind, year, id, …).
+        let inYear = filter.year.map { SQLQueryString(" AND \(ident: "year") = \(bind: $0)") } ?? SQLQueryString("")
         let start: any SQLExpression = after.map { SQLBind($0 + (descending ? 0 : 1)) as any SQLExpression } ?? SQLQueryString("""
             (SELECT COALESCE(\(unsafeRaw: descending ? "MAX" : "MIN")(\(ident: "id")), 0) \(unsafeRaw: descending ? "+ 1" : "")
-            FROM \(ident: "records") WHERE \(ident: "kind") = \(bind: filter.kind.id))
+            FROM \(ident: "records") WHERE \(ident: "kind") = \(bind: filter.kind.id)\(inYear))
             """)
         // Ids in [start - to, start - from) going down, [start + from, start + to) going up.
         func span(_ from: Int, _ to: Int) -> any SQLExpression {
