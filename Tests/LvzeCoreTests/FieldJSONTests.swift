@@ -46,7 +46,7 @@ final class FieldJSONTests: XCTestCase {
     }
 
     func testShapesTheScannerDoesNotReadGoToFoundation() {
-        XCTAssertNil(FlatObject.parse(Array(#"{"a":{"b":1}}"#.utf8).withUnsafeBufferPointer { $0 }))
+        XCTAssertNil(Array(#"{"a":{"b":1}}"#.utf8).withUnsafeBufferPointer { FlatObject.parse($0) })
         XCTAssertEqual(FieldJSON.decode(#"{"text":"x","nested":{"b":[1,{"c":2}]}}"#, kind: kind), ["text": .text("x")])
         XCTAssertEqual(FieldJSON.decode("not json", kind: kind), [:])
         XCTAssertEqual(FieldJSON.decode(#"{"text":"unterminated}"#, kind: kind), [:])

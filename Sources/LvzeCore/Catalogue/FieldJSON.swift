@@ -80,10 +80,28 @@ public enum FieldJSON {
 
     /// The values of `fields` only (a list reads its columns, not the whole record).
     public static func decode(_ text: String, fields: [FieldSpec]) -> [String: FieldValue] {
+        Reader(fields: fields).decode(text)
+    }
+
+    /// Reads the values of some fields from many documents (a page of a list).
+    public struct Reader: Sendable {
+        let fields: [FieldSpec]
+        let wanted: FlatObject.Keys
+
+        public init(fields: [FieldSpec]) {
+            self.fields = fields
+            wanted = FlatObject.Keys(fields.map(\.id))
+        }
+
+        public func decode(_ text: String) -> [String: FieldValue] {
+            FieldJSON.decode(text, fields: fields, wanted: wanted)
+        }
+    }
+
+    static func decode(_ text: String, fields: [FieldSpec], wanted: FlatObject.Keys) -> [String: FieldValue] {
         // Lists decode fifty documents a page: the flat objects written by `encode` are read
         // by a small scanner; anything else goes through Foundation.
         var copy = text
-        let wanted = Set(fields.map(\.id))
         let flat = copy.withUTF8 { FlatObject.parse($0, wanted: wanted) }
         guard let flat else { return decodeWithFoundation(text, fields: fields) }
         var out: [String: FieldValue] = [:]
@@ -157,8 +175,24 @@ enum FlatObject {
         case numbers([Int])
     }
 
+    /// Keys compared as bytes, so a key that is not wanted never becomes a string.
+    struct Keys: Sendable {
+        let keys: [[UInt8]]
+        init(_ keys: [String]) { self.keys = keys.map { Array($0.utf8) } }
+
+        func contains(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+            keys.contains { key in
+                key.count == range.count && key.withUnsafeBufferPointer { k in
+                    var i = 0
+                    while i < k.count, k[i] == b[range.lowerBound + i] { i += 1 }
+                    return i == k.count
+                }
+            }
+        }
+    }
+
     /// Values of keys outside `wanted` are checked but not built.
-    static func parse(_ b: UnsafeBufferPointer<UInt8>, wanted: Set<String>? = nil) -> [String: Value]? {
+    static func parse(_ b: UnsafeBufferPointer<UInt8>, wanted: Keys? = nil) -> [String: Value]? {
         var i = 0
         let n = b.count
         func skipSpace() { while i < n, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 } }
@@ -287,16 +321,32 @@ enum FlatObject {
         if i < n, b[i] == UInt8(ascii: "}") { i += 1; skipSpace(); return i == n ? out : nil }
         while true {
             skipSpace()
-            guard let key = string() else { return nil }
-            skipSpace()
-            guard i < n, b[i] == UInt8(ascii: ":") else { return nil }
-            i += 1
-            skipSpace()
-            if let wanted, !wanted.contains(key) {
+            // A plain key (no escapes, as `encode` writes them) is compared in place.
+            var plainKey: Range<Int>?
+            if i < n, b[i] == UInt8(ascii: "\"") {
+                var j = i + 1
+                while j < n, b[j] != UInt8(ascii: "\""), b[j] != UInt8(ascii: "\\") { j += 1 }
+                if j < n, b[j] == UInt8(ascii: "\"") { plainKey = (i + 1)..<j }
+            }
+            if let wanted, let range = plainKey, !wanted.contains(b, range) {
+                i = range.upperBound + 1
+                skipSpace()
+                guard i < n, b[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                skipSpace()
                 guard skipValue() else { return nil }
             } else {
-                guard let v = value() else { return nil }
-                if v != .null { out[key] = v }
+                guard let key = string() else { return nil }
+                skipSpace()
+                guard i < n, b[i] == UInt8(ascii: ":") else { return nil }
+                i += 1
+                skipSpace()
+                if let wanted, !wanted.keys.contains(Array(key.utf8)) {
+                    guard skipValue() else { return nil }
+                } else {
+                    guard let v = value() else { return nil }
+                    if v != .null { out[key] = v }
+                }
             }
             skipSpace()
             guard i < n else { return nil }
