@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import LvzeCore
 import Vapor
@@ -38,14 +39,26 @@ struct SessionMiddleware: AsyncMiddleware {
     private func principal(forCookie token: String, request: Request) async throws -> Principal? {
         // One query for the session, its user and the user's unit: this runs on every page, so
         // the row is read column by column rather than through Fluent's reflective decoding.
-        guard let row = try await request.db.sql.raw("""
-            SELECT \(unsafeRaw: SessionRow.columns) FROM sessions s JOIN users u ON u.id = s.user_id JOIN units o ON o.id = u.unit_id
-            WHERE s.id = \(bind: Secrets.sha256(token))
-            """).first() else { return nil }
-        let (session, user, unit) = try SessionRow.decode(row)
+        // The row is kept a few seconds (SessionRows), until any write through the server; each
+        // request still decodes its own models from it.
+        let hash = Secrets.sha256(token)
         let now = request.now
+        let version = request.lvze.dataVersion.current
+        let row: any SQLRow
+        if let kept = request.lvze.sessionRows.get(hash, version: version, now: now) {
+            row = kept
+        } else {
+            guard let fetched = try await request.db.sql.raw("""
+                SELECT \(unsafeRaw: SessionRow.columns) FROM sessions s JOIN users u ON u.id = s.user_id JOIN units o ON o.id = u.unit_id
+                WHERE s.id = \(bind: hash)
+                """).first() else { return nil }
+            row = fetched
+            request.lvze.sessionRows.put(hash, row, version: version, at: now)
+        }
+        let (session, user, unit) = try SessionRow.decode(row)
         let idle = TimeInterval(request.lvze.settings.passwordPolicy.idleMinutes * 60)
         if now.timeIntervalSince(session.lastSeenAt) > idle {
+            request.lvze.sessionRows.remove(hash)
             try await session.delete(on: request.db)
             request.sessionExpired = true
             try await request.lvze.audit.append(
@@ -56,12 +69,14 @@ struct SessionMiddleware: AsyncMiddleware {
             return nil
         }
         guard !user.disabled else {
+            request.lvze.sessionRows.remove(hash)
             try await session.delete(on: request.db)
             return nil
         }
         // Touch at most once a minute: idle time need not be exact to the second, and a
         // write per page view would make reads contend for the SQLite writer.
         if now.timeIntervalSince(session.lastSeenAt) > 60 {
+            request.lvze.sessionRows.remove(hash)
             session.lastSeenAt = now
             try await request.db.sql.update(UserSession.schema).set("last_seen_at", to: SQLBind(now))
                 .where("id", .equal, SQLBind(session.id!)).run()
@@ -83,6 +98,32 @@ struct SessionMiddleware: AsyncMiddleware {
             try await stored.update(on: request.db)
         }
         return Principal(user: user, unit: unit, session: nil, roles: user.roles)
+    }
+}
+
+/// Session rows read in the last few seconds, by the cookie's hash: a page view need not ask
+/// the database who is calling when it asked a moment ago and nothing has been written since
+/// (logging out, disabling an account or changing roles are writes, and end the reuse).
+final class SessionRows: Sendable {
+    private let rows = NIOLockedValueBox<[String: (any SQLRow, Int, Date)]>([:])
+    static let lifetime: TimeInterval = 5
+
+    func get(_ hash: String, version: Int, now: Date) -> (any SQLRow)? {
+        rows.withLockedValue { r in
+            guard let (row, v, at) = r[hash], v == version, now.timeIntervalSince(at) < Self.lifetime, now >= at else { return nil }
+            return row
+        }
+    }
+
+    func put(_ hash: String, _ row: any SQLRow, version: Int, at: Date) {
+        rows.withLockedValue { r in
+            if r.count > 2_000 { r.removeAll() }
+            r[hash] = (row, version, at)
+        }
+    }
+
+    func remove(_ hash: String) {
+        rows.withLockedValue { _ = $0.removeValue(forKey: hash) }
     }
 }
 

@@ -68,8 +68,10 @@ struct DashboardController {
         // than finding the session; a flash message or new data makes a fresh one.
         let pageKey = "\(key)|\(p.userID)|\(p.session?.csrfToken ?? "")"
         let hasFlash = req.cookies[Cookies.flash] != nil
-        if !hasFlash, let (html, _) = cache.get(pageKey, version: version, now: req.now) {
-            return Self.htmlResponse(html)
+        if !hasFlash, let page = cache.page(pageKey, version: version, now: req.now) {
+            let response = Response(status: .ok, body: .init(buffer: page))
+            response.headers.contentType = .html
+            return response
         }
         let body: String, at: Date
         if let hit = cache.get(key, version: version, now: req.now) {
@@ -89,15 +91,9 @@ struct DashboardController {
             yearOptions: (thisYear - 4...thisYear).reversed().map { SelectOption(value: String($0), label: "\($0)年", selected: $0 == year) },
             board: board.rawValue, body: body, computedAt: ISOTime.local(at)),
                                  section: board == .supervision ? SiteURL.supervision.path : SiteURL.system(ResponsibilitySystem(rawValue: board.rawValue)!).path)
-        if !hasFlash, response.status == .ok, response.cookies.all.isEmpty, let html = response.body.string {
-            cache.put(pageKey, html: html, version: version, at: at)
+        if !hasFlash, response.status == .ok, response.cookies.all.isEmpty, let buffer = response.body.buffer {
+            cache.putPage(pageKey, buffer, version: version, at: at)
         }
-        return response
-    }
-
-    static func htmlResponse(_ html: String) -> Response {
-        let response = Response(status: .ok, body: .init(string: html))
-        response.headers.contentType = .html
         return response
     }
 }
@@ -118,6 +114,22 @@ final class DashboardCache: Sendable {
     }
     private let entries = NIOLockedValueBox<[String: Entry]>([:])
     private let running = NIOLockedValueBox<[String: Task<(String, Date), any Error>]>([:])
+    /// Whole pages as sent, so a repeat view copies nothing.
+    private let pages = NIOLockedValueBox<[String: (ByteBuffer, Int, Date)]>([:])
+
+    func page(_ key: String, version: Int, now: Date) -> ByteBuffer? {
+        pages.withLockedValue { p in
+            guard let (buffer, v, at) = p[key], v == version, now.timeIntervalSince(at) < Self.lifetime else { return nil }
+            return buffer
+        }
+    }
+
+    func putPage(_ key: String, _ buffer: ByteBuffer, version: Int, at: Date) {
+        pages.withLockedValue { p in
+            if p.count > 500 { p.removeAll() }
+            p[key] = (buffer, version, at)
+        }
+    }
     static let lifetime: TimeInterval = 60
 
     /// Runs `work` for `key` unless it is already running, in which case waits for that run.

@@ -104,6 +104,7 @@ public final class LvzeServices: Sendable {
     let catalogue = CatalogueStore()
     let imports = ImportJobs()
     let dataVersion = DataVersion()
+    let sessionRows = SessionRows()
     let dashboards = DashboardCache()
     let attachments: AttachmentStore
 
