@@ -207,8 +207,11 @@ final class ReportTests: XCTestCase {
             XCTAssertTrue(download.body.string.contains("查出隐患{{safety.hazards.found}}条"))
             let builtIn = try await clerk.get("/reports/templates/default/download")
             XCTAssertEqual(builtIn.body.string, ReportTemplate.defaultText)
-            // A file that is not UTF-8 text is refused with its name.
-            try await clerk.get("/reports/templates")
+            // The list of templates renders, with the saved one.
+            let list = try await clerk.get("/reports/templates")
+            XCTAssertEqual(list.status, .ok)
+            XCTAssertTrue(list.body.string.contains("安全专报"))
+            XCTAssertTrue(list.body.string.contains("以此新建"))
             let upload = try await clerk.postMultipart("/reports/templates/upload", ["name": "GBK"],
                                                        files: [("file", "gbk.txt", Data([0xB0, 0xB2, 0xC8, 0xAB, 0xFF]))])
             XCTAssertEqual(upload.status, .seeOther)
