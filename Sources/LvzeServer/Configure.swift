@@ -51,11 +51,13 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
 
     app.routes.defaultMaxBodySize = "2mb"
     app.middleware = Middlewares()
-    app.middleware.use(ErrorPageMiddleware())
+    // Headers outermost, so error pages carry them too.
     app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(ErrorPageMiddleware())
     app.middleware.use(try StaticFiles(directory: resources.appendingPathComponent("Public").path))
     app.middleware.use(SessionMiddleware())
     app.middleware.use(CSRFMiddleware())
+    app.middleware.use(ControlCharacterMiddleware())
     app.middleware.use(DataVersionMiddleware())
     try routes(app)
 }

@@ -1,5 +1,7 @@
 import ConsoleKit
+import Fluent
 import Foundation
+import LvzeCore
 import Vapor
 
 /// The `lvze` executable: reads the environment, configures the app, runs the command.
@@ -22,10 +24,20 @@ public enum LvzeMain {
             }
             bcryptCost = n
         }
+        // Settings are checked before anything is read or written: a bad one must not stop the
+        // server only after it has loaded the demo district or created the admin account.
+        let adminPassword = env["LVZE_ADMIN_PASSWORD"]
+        if let adminPassword, !adminPassword.isEmpty {
+            let problems = PasswordPolicy.standard.problems(password: adminPassword, username: "admin")
+            guard problems.isEmpty else {
+                FileHandle.standardError.write(Data("启动失败：环境变量 LVZE_ADMIN_PASSWORD 不符合密码策略：\(problems.joined(separator: "；"))\n".utf8))
+                return 2
+            }
+        }
         let configuration = LvzeConfiguration(
             dataDirectory: env["LVZE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data",
             bcryptCost: bcryptCost, databaseURL: env["DATABASE_URL"], demo: demo,
-            adminPassword: env["LVZE_ADMIN_PASSWORD"])
+            adminPassword: adminPassword)
 
         var vaporEnv: Environment
         do {
@@ -43,23 +55,32 @@ public enum LvzeMain {
         }
         var status: Int32 = 0
         let isServe = arguments.count > 1 && arguments[1] == "serve"
+        // Help touches no database: no data folder, no file, no admin account.
+        let wantsHelp = arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
         if !isServe, ProcessInfo.processInfo.environment["LOG_LEVEL"] == nil {
             // Command-line tools speak through their own Chinese messages, not the server log.
             app.logger.logLevel = .error
         }
         do {
-            try await configure(app, configuration)
             app.asyncCommands.use(UserCommands(), as: "user")
             app.asyncCommands.use(AuditCommands(), as: "audit")
             app.asyncCommands.use(DemoCommand(), as: "demo")
             app.asyncCommands.use(ImportCommand(), as: "import")
             app.asyncCommands.use(ExportCommand(), as: "export")
             app.asyncCommands.use(ReportCommand(), as: "report")
+            if wantsHelp {
+                _ = app.fluent.migrationLogLevel  // registers Fluent's `migrate` command for its help
+                try await app.execute()
+                try? await app.asyncShutdown()
+                return 0
+            }
+            try await configure(app, configuration)
             if isServe, demo, let summary = try await loadDemoIfEmpty(app) {
                 printDemoSummary(summary, console: app.console)
             }
-            // `lvze demo` fills an empty database first; the admin comes after, inside it.
-            if arguments.count < 2 || arguments[1] != "demo" {
+            // Only the server makes the first admin account; `lvze demo` makes it after filling
+            // the empty database, so `lvze migrate` followed by `lvze demo` works.
+            if isServe {
                 try await announceAdmin(app)
             }
             if isServe {

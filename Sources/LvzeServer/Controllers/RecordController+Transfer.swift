@@ -10,7 +10,7 @@ struct RecordTransferController {
     func boot(routes: any RoutesBuilder) {
         routes.get("ledgers", ":kind", "export", use: export)
         routes.get("ledgers", ":kind", "import", use: importPage)
-        routes.on(.POST, "ledgers", ":kind", "import", body: .collect(maxSize: "60mb"), use: importFile)
+        routes.post("ledgers", ":kind", "import", upTo: "60mb", use: importFile)
         routes.get("ledgers", ":kind", "import", ":job", use: importJob)
     }
 

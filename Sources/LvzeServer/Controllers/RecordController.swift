@@ -11,13 +11,13 @@ struct RecordController {
         routes.get("ledgers", use: index)
         routes.get("ledgers", ":kind", use: list)
         routes.get("ledgers", ":kind", "new", use: newPage)
-        routes.on(.POST, "ledgers", ":kind", body: .collect(maxSize: "60mb"), use: create)
+        routes.post("ledgers", ":kind", upTo: "60mb", use: create)
         routes.get("ledgers", ":kind", ":id", use: show)
         routes.get("ledgers", ":kind", ":id", "edit", use: editPage)
-        routes.post("ledgers", ":kind", ":id", use: update)
+        routes.post("ledgers", ":kind", ":id", upTo: "60mb", use: update)
         routes.post("ledgers", ":kind", ":id", "delete", use: delete)
         routes.post("ledgers", ":kind", ":id", "workflow", use: workflow)
-        routes.on(.POST, "ledgers", ":kind", ":id", "attachments", body: .collect(maxSize: "60mb"), use: upload)
+        routes.post("ledgers", ":kind", ":id", "attachments", upTo: "60mb", use: upload)
         routes.get("attachments", ":id", use: download)
     }
 

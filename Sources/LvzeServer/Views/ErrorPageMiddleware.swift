@@ -51,11 +51,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             status = .internalServerError
             message = "服务器内部错误"
         }
+        Self.log(error, status: status, reference: reference, request: request)
         if status.code >= 500 {
-            request.logger.error("request failed", metadata: [
-                "reference": .string(reference), "path": .string(request.url.path),
-                "error": .string(String(reflecting: error)),
-            ])
             message = "服务器处理请求时出错。请把参考编号告知系统管理员。"
         } else if message == status.reasonPhrase || message.isEmpty || message.allSatisfy(\.isASCII) {
             message = Self.chineseReason(status)
@@ -77,6 +74,24 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             response.headers.contentType = .plainText
             response.body = .init(string: "\(Self.heading(status))：\(message)（参考编号 \(reference)）")
             return response
+        }
+    }
+
+    /// Every answer that shows a reference is in the log under it, with the request line, who
+    /// asked and the underlying error, so the IT office can find what a user reports. The
+    /// query string stays out: it can carry search text from discipline ledgers.
+    static func log(_ error: any Error, status: HTTPStatus, reference: String, request: Request) {
+        let user = request.principal.map { "\($0.user.username)#\($0.user.id ?? 0)" } ?? "-"
+        let metadata: Logger.Metadata = [
+            "reference": .string(reference), "status": .stringConvertible(status.code),
+            "request": .string("\(request.method.rawValue) \(request.url.path)"),
+            "user": .string(user), "address": .string(request.clientAddress),
+            "error": .string(String(reflecting: error)),
+        ]
+        if status.code >= 500 {
+            request.logger.error("request failed", metadata: metadata)
+        } else {
+            request.logger.notice("request refused", metadata: metadata)
         }
     }
 

@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+
+/// The `lvze` binary as an operator runs it: settings checked before anything is written, help
+/// that touches no database, `migrate` then `demo`.
+final class ProcessTests: XCTestCase {
+    struct Run {
+        var status: Int32
+        var output: String
+    }
+
+    /// The binary `swift test` built beside this test bundle.
+    private func binary() throws -> URL {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("lvze")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/lvze")
+    }
+
+    private func run(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = try binary()
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        env["LVZE_DATA"] = folder.appendingPathComponent("data").path
+        env["LVZE_BCRYPT_COST"] = "4"
+        env["LVZE_ADMIN_PASSWORD"] = nil
+        for (k, v) in extra { env[k] = v }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    private func scratch() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testHelpTouchesNoDatabase() throws {
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { throw XCTSkip("runs the embedded default only") }
+        let folder = try scratch()
+        for args in [["--help"], ["demo", "--help"], ["serve", "--help"], ["migrate", "--help"], ["user", "create", "--help"]] {
+            let run = try run(args, in: folder)
+            XCTAssertEqual(run.status, 0, "\(args): \(run.output)")
+            XCTAssertFalse(run.output.isEmpty, "\(args)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data").path), "\(args) made the data folder")
+        }
+    }
+
+    func testBadAdminPasswordIsRefusedBeforeTheDemoIsLoaded() throws {
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { throw XCTSkip("runs the embedded default only") }
+        let folder = try scratch()
+        let run = try run(["serve", "--demo", "--port", "0"], in: folder, environment: ["LVZE_ADMIN_PASSWORD": "Admin-Passw0rd!admin"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.output.contains("LVZE_ADMIN_PASSWORD"), run.output)
+        XCTAssertFalse(run.output.contains("已载入示范区"), run.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/lvze.sqlite").path))
+    }
+
+    func testMigrateThenDemo() throws {
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { throw XCTSkip("runs the embedded default only") }
+        let folder = try scratch()
+        let migrate = try run(["migrate"], in: folder)
+        XCTAssertEqual(migrate.status, 0, migrate.output)
+        let demo = try run(["demo"], in: folder)
+        XCTAssertEqual(demo.status, 0, demo.output)
+        XCTAssertTrue(demo.output.contains("已载入示范区"), demo.output)
+        XCTAssertTrue(demo.output.contains("已创建系统管理员账号 admin"), demo.output)
+        let verify = try run(["audit", "verify"], in: folder)
+        XCTAssertEqual(verify.status, 0, verify.output)
+    }
+}
