@@ -37,6 +37,13 @@ public struct AuditEntryContent: Sendable, Equatable {
         self.prevHash = prevHash
     }
 
+    /// Text as it can be stored on both databases and read back byte for byte: PostgreSQL
+    /// refuses U+0000 in text and SQLite's readers stop at it, so it is kept as U+2400 (␀),
+    /// visible to the auditor, and the hash covers what is stored.
+    public static func storable(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{2400}") : s
+    }
+
     /// Length-prefixed fields: no choice of separator can be forged by content.
     var canonical: String {
         func f(_ s: String?) -> String {

@@ -27,6 +27,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.migrations.add(M003_RecordFilterColumns())
     app.migrations.add(M003_RecordYearWalk())
     app.migrations.add(M004_Reports())
+    app.migrations.add(M005_TemplateOwner())
     try await app.autoMigrate()
     try await tuneDatabase(app)
     try await app.lvze.settings.load(on: app.db)

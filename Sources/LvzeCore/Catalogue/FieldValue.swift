@@ -57,6 +57,8 @@ extension FieldSpec {
         if text.isEmpty { return .success(nil) }
         func fail(_ message: String) -> Result<FieldValue?, FieldError> { .failure(FieldError(id, label, message)) }
         switch type {
+        case .text where text.utf8.contains(0), .longText where text.utf8.contains(0):
+            return fail("含有不可见的控制字符（U+0000），请删除后再提交")
         case .text:
             if text.utf8.count > 500, text.count > 500 { return fail("不能超过500个字（现有\(text.count)个字），较长的内容请用长文本字段") }
             if text.utf8.contains(0x0A) { return fail("不能换行") }

@@ -28,13 +28,21 @@ struct AuditController {
         }
 
         /// Dates are local (China) days; entries are stored in UTC, so the bounds shift by the zone offset.
-        func apply(_ b: QueryBuilder<AuditEntry>) -> QueryBuilder<AuditEntry> {
+        /// A text search never looks into entries about discipline ledgers: a hit would tell the
+        /// auditor what their hidden content says.
+        func apply(_ b: QueryBuilder<AuditEntry>, hiding redaction: AuditRedaction) -> QueryBuilder<AuditEntry> {
             var b = b
             if let from { b = b.filter(\.$at >= utcStart(of: from)) }
             if let to { b = b.filter(\.$at < utcStart(of: to.adding(days: 1))) }
             if !user.isEmpty { b = b.filter(\.$username == user) }
             if !action.isEmpty { b = b.filter(\.$action == action) }
-            if !text.isEmpty { b = b.group(.or) { $0.filter(\.$summary ~~ text).filter(\.$objectID == text) } }
+            if !text.isEmpty {
+                b = b.group(.or) { $0.filter(\.$summary ~~ text).filter(\.$objectID == text) }
+                if !redaction.kinds.isEmpty {
+                    b = b.filter(\.$objectType !~ Array(redaction.kinds.keys))
+                    for name in redaction.kinds.values { b = b.filter(\.$summary !~ "「\(name)」") }
+                }
+            }
             return b
         }
 
@@ -83,16 +91,17 @@ struct AuditController {
     private func renderList(_ req: Request, verification: String?) async throws -> Response {
         try req.require(.auditor)
         let filter = Filter(req)
+        let redaction = AuditRedaction(req)
         let before = try? req.query.get(Int.self, at: "before")
         var rows: [Row] = []
         var total = 0
         var next: String?
         if filter.errors.isEmpty {
-            total = try await filter.apply(AuditEntry.query(on: req.db)).count()
-            var b = filter.apply(AuditEntry.query(on: req.db))
+            total = try await filter.apply(AuditEntry.query(on: req.db), hiding: redaction).count()
+            var b = filter.apply(AuditEntry.query(on: req.db), hiding: redaction)
             if let before { b = b.filter(\.$seq < before) }
             let entries = try await b.sort(\.$seq, .descending).limit(101).all()
-            rows = entries.prefix(100).map(row)
+            rows = entries.prefix(100).map { row(redaction.apply($0)) }
             if entries.count > 100, let last = rows.last {
                 next = "?" + [filter.queryString, "before=\(last.seq)"].filter { !$0.isEmpty }.joined(separator: "&")
             }
@@ -121,15 +130,17 @@ struct AuditController {
     func export(req: Request) async throws -> Response {
         try req.require(.auditor)
         let filter = Filter(req)
+        let redaction = AuditRedaction(req)
         guard filter.errors.isEmpty else { throw Abort(.badRequest, reason: filter.errors.joined(separator: "；")) }
         var csv = "\u{FEFF}序号,时间,用户,地址,操作,对象,摘要,修改前,修改后,哈希\r\n"
         var lastSeq = Int.max
         var count = 0
         while true {
-            let page = try await filter.apply(AuditEntry.query(on: req.db)).filter(\.$seq < lastSeq)
+            let page = try await filter.apply(AuditEntry.query(on: req.db), hiding: redaction).filter(\.$seq < lastSeq)
                 .sort(\.$seq, .descending).limit(2000).all()
             if page.isEmpty { break }
-            for e in page {
+            for entry in page {
+                let e = redaction.apply(entry)
                 let fields = [String(e.seq), ISOTime.localFromISO(e.at), e.username, e.address, AuditAction.label(of: e.action),
                               e.objectType + (e.objectID.isEmpty ? "" : "#\(e.objectID)"), e.summary, e.before ?? "", e.after ?? "", e.hash]
                 csv += fields.map(csvField).joined(separator: ",") + "\r\n"
@@ -172,4 +183,46 @@ func utcStart(of day: LocalDate) -> String {
     calendar.timeZone = .lvzeDefault
     let date = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
     return ISOTime.string(date)
+}
+
+/// What the auditor may see of entries about discipline ledgers: that a record was read or
+/// changed, by whom and when, never its content (titles, fields, file names).
+struct AuditRedaction {
+    /// Sensitive ledger kinds: id → name.
+    let kinds: [String: String]
+
+    init(_ req: Request) {
+        var kinds: [String: String] = [:]
+        for kind in req.lvze.catalogue.catalogue.kinds where kind.sensitive { kinds[kind.id] = kind.name }
+        self.kinds = kinds
+    }
+
+    /// The kind an entry is about, when it is a sensitive one: by its object type, or (for
+    /// attachment downloads and the like) by the ledger it names.
+    func sensitiveKind(of e: AuditEntry) -> String? {
+        if let name = kinds[e.objectType] { return name }
+        return kinds.values.first { e.summary.contains("「\($0)」") }
+    }
+
+    /// The entry as shown: content of a sensitive one replaced by a notice. The stored entry and
+    /// its hash are untouched (the hash column still lets the auditor check the chain).
+    func apply(_ e: AuditEntry) -> AuditEntry {
+        guard let name = sensitiveKind(of: e) else { return e }
+        let shown = AuditEntry()
+        shown.seq = e.seq
+        shown.at = e.at
+        shown.userID = e.userID
+        shown.username = e.username
+        shown.unitID = e.unitID
+        shown.address = e.address
+        shown.action = e.action
+        shown.objectType = e.objectType
+        shown.objectID = e.objectID
+        shown.summary = "\(AuditAction.label(of: e.action))「\(name)」\(e.objectID.isEmpty ? "" : "记录#\(e.objectID)")（纪检台账的内容不向审计管理员显示）"
+        shown.before = nil
+        shown.after = nil
+        shown.prevHash = e.prevHash
+        shown.hash = e.hash
+        return shown
+    }
 }

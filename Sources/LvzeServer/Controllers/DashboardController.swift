@@ -60,8 +60,12 @@ struct DashboardController {
         let thisYear = LocalDate(req.now).year
         var year = thisYear
         if let y = try? req.query.get(Int.self, at: "year"), (2000...thisYear).contains(y) { year = y }
-        let discipline = p.has(.discipline)
-        let key = "\(board.rawValue)|\(p.scope.value)|\(year)|\(discipline)"
+        // Keyed by everything the body depends on: scope, year, the caller's roles and the
+        // ledgers they may read (a custom ledger's readers are set per kind), so one role's
+        // figures never reach another with the same scope.
+        let readable = req.lvze.catalogue.catalogue.kinds.filter { p.hasAny(Array($0.readers)) }.map(\.id).sorted()
+        let key = "\(board.rawValue)|\(p.scope.value)|\(year)|\(p.roles.map(\.rawValue).sorted().joined(separator: ","))|"
+            + Secrets.sha256(readable.joined(separator: ","))
         let cache = req.lvze.dashboards
         let version = req.lvze.dataVersion.current
         // The whole page is kept per user and form token too, so a repeat view costs no more

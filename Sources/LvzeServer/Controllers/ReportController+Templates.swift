@@ -11,7 +11,7 @@ extension ReportController {
         routes.get("reports", "templates", "new", use: newTemplate)
         routes.post("reports", "templates", use: saveTemplate)
         routes.post("reports", "templates", "preview", use: previewTemplate)
-        routes.on(.POST, "reports", "templates", "upload", body: .collect(maxSize: "2mb"), use: uploadTemplate)
+        routes.post("reports", "templates", "upload", upTo: "2mb", use: uploadTemplate)
         routes.get("reports", "templates", ":id", use: editTemplate)
         routes.post("reports", "templates", ":id", use: saveTemplate)
         routes.post("reports", "templates", ":id", "delete", use: deleteTemplate)
@@ -22,6 +22,7 @@ extension ReportController {
         struct Item: Encodable {
             var id: String
             var name: String
+            var owner: String
             var updatedBy: String
             var updatedAt: String
         }
@@ -31,9 +32,10 @@ extension ReportController {
 
     func templates(req: Request) async throws -> Response {
         let p = try req.require(Self.readers)
-        let rows = try await ReportTemplateRow.query(on: req.db).sort(\.$name).all()
+        let rows = try await TemplateAccess(req: req, principal: p).usable()
         return try await req.render("reports/templates", title: "报告模板", TemplateListContent(
-            items: rows.map { .init(id: String($0.id!), name: $0.name, updatedBy: $0.updatedBy, updatedAt: ISOTime.local($0.updatedAt)) },
+            items: rows.map { .init(id: String($0.row.id!), name: $0.row.name, owner: $0.owner, updatedBy: $0.row.updatedBy,
+                                    updatedAt: ISOTime.local($0.row.updatedAt)) },
             canEdit: p.hasAny(Self.templateEditors)), section: SiteURL.reports.path)
     }
 
@@ -45,12 +47,14 @@ extension ReportController {
         var preview: String
         var canEdit: Bool
         var saved: Bool
+        /// The unit that owns the template (for a new one: the user's own).
+        var owner: String
     }
 
     func newTemplate(req: Request) async throws -> Response {
         let p = try req.require(Self.templateEditors)
         var body = ReportTemplate.defaultText, name = "新模板"
-        if let from = try? req.query.get(Int.self, at: "from"), let row = try await ReportTemplateRow.find(from, on: req.db) {
+        if let from = try? req.query.get(Int.self, at: "from"), let row = try await TemplateAccess(req: req, principal: p).find(from)?.row {
             body = row.body
             name = row.name + "（副本）"
         }
@@ -59,15 +63,19 @@ extension ReportController {
 
     func editTemplate(req: Request) async throws -> Response {
         let p = try req.require(Self.readers)
-        guard let id = req.parameters.get("id", as: Int.self), let row = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
-        return try await renderEditor(req, p, id: id, name: row.name, body: row.body, errors: [], saved: false)
+        guard let id = req.parameters.get("id", as: Int.self), let found = try await TemplateAccess(req: req, principal: p).find(id) else {
+            throw Abort(.notFound, reason: "模板不存在或不在您的使用范围内")
+        }
+        return try await renderEditor(req, p, id: id, name: found.row.name, body: found.row.body, errors: [], saved: false,
+                                      canEdit: found.editable, owner: found.owner)
     }
 
     func renderEditor(_ req: Request, _ p: Principal, id: Int?, name: String, body: String, errors: [String], saved: Bool,
-                      status: HTTPStatus = .ok) async throws -> Response {
+                      status: HTTPStatus = .ok, canEdit: Bool? = nil, owner: String? = nil) async throws -> Response {
         try await req.render("reports/template", title: "编辑报告模板", TemplateEditContent(
             id: id.map(String.init), name: name, body: body, errors: errors,
-            preview: try await preview(req, p, body: body), canEdit: p.hasAny(Self.templateEditors), saved: saved),
+            preview: try await preview(req, p, body: body), canEdit: canEdit ?? p.hasAny(Self.templateEditors), saved: saved,
+            owner: owner ?? p.unit.name),
                              status: status, section: SiteURL.reports.path)
     }
 
@@ -143,9 +151,9 @@ extension ReportController {
         let existing = try await ReportTemplateRow.query(on: req.db).filter(\.$name == name).first()
         if let existing, existing.id != id { errors.append("«模板名称»：已有名为「\(name)」的模板") }
         var row = ReportTemplateRow()
+        row.unitID = p.unit.id
         if let id {
-            guard let found = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
-            row = found
+            row = try await TemplateAccess(req: req, principal: p).editable(id)
         }
         guard errors.isEmpty else {
             return try await renderEditor(req, p, id: id, name: name, body: body, errors: errors, saved: false, status: .unprocessableEntity)
@@ -185,22 +193,69 @@ extension ReportController {
 
     func deleteTemplate(req: Request) async throws -> Response {
         let p = try req.require(Self.templateEditors)
-        guard let id = req.parameters.get("id", as: Int.self), let row = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
-        _ = p
+        guard let id = req.parameters.get("id", as: Int.self) else { throw Abort(.notFound) }
+        let row = try await TemplateAccess(req: req, principal: p).editable(id)
         try await row.delete(on: req.db)
         try await req.audit(.delete, "report_template", String(id), "删除报告模板「\(row.name)」", before: ["name": row.name, "body": row.body])
         return req.redirect(to: "/reports/templates", flash: "已删除模板「\(row.name)」")
     }
 
     func downloadTemplate(req: Request) async throws -> Response {
-        _ = try req.require(Self.readers)
+        let p = try req.require(Self.readers)
         let idText = req.parameters.get("id") ?? ""
         var name = "内置默认模板", body = ReportTemplate.defaultText
         if idText != "default" {
-            guard let id = Int(idText), let row = try await ReportTemplateRow.find(id, on: req.db) else { throw Abort(.notFound) }
+            guard let id = Int(idText), let row = try await TemplateAccess(req: req, principal: p).find(id)?.row else { throw Abort(.notFound) }
             name = row.name
             body = row.body
         }
         return fileResponse(Data(body.utf8), type: "text/plain; charset=utf-8", name: "\(name).txt")
+    }
+}
+
+/// Who may see and change a report template: the owning unit's scope edits it (with an editor
+/// role), and anyone in a unit at or below the owner uses it. Others are told it does not exist.
+struct TemplateAccess {
+    let req: Request
+    let principal: Principal
+
+    struct Found {
+        var row: ReportTemplateRow
+        var owner: String
+        var editable: Bool
+    }
+
+    /// The template if this user may use it.
+    func find(_ id: Int) async throws -> Found? {
+        guard let row = try await ReportTemplateRow.find(id, on: req.db) else { return nil }
+        return try await judge([row]).first
+    }
+
+    /// The template if this user may change it: 404 when they may not even use it, 403 when
+    /// they use it but it belongs to a unit above them.
+    func editable(_ id: Int) async throws -> ReportTemplateRow {
+        guard let found = try await find(id) else { throw Abort(.notFound, reason: "模板不存在或不在您的使用范围内") }
+        guard found.editable else {
+            throw Abort(.forbidden, reason: "模板「\(found.row.name)」属于\(found.owner)，只能由该单位范围内的经办人或领导修改；可复制后修改副本")
+        }
+        return found.row
+    }
+
+    /// Every template this user may use, by name.
+    func usable() async throws -> [Found] {
+        try await judge(try await ReportTemplateRow.query(on: req.db).sort(\.$name).all())
+    }
+
+    private func judge(_ rows: [ReportTemplateRow]) async throws -> [Found] {
+        let ids = Array(Set(rows.compactMap(\.unitID)))
+        let units = ids.isEmpty ? [] : try await OrgUnit.query(on: req.db).filter(\.$id ~~ ids).all()
+        let byID = Dictionary(units.map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let editor = principal.hasAny(ReportController.templateEditors)
+        return rows.compactMap { row in
+            guard let id = row.unitID, let owner = byID[id] else { return nil }
+            let mine = principal.covers(owner)
+            guard mine || owner.unitPath.contains(principal.scope) else { return nil }
+            return Found(row: row, owner: owner.name, editable: mine && editor)
+        }
     }
 }

@@ -55,7 +55,7 @@ struct ReportController {
         var templateID = q("template")
         var name = "内置默认模板", text = ReportTemplate.defaultText
         if !templateID.isEmpty, templateID != "default" {
-            if let id = Int(templateID), let row = try await ReportTemplateRow.find(id, on: req.db) {
+            if let id = Int(templateID), let row = try await TemplateAccess(req: req, principal: p).find(id)?.row {
                 name = row.name
                 text = row.body
             } else {
@@ -126,7 +126,7 @@ struct ReportController {
     }
 
     func templateOptions(_ req: Request, selected: String) async throws -> [SelectOption] {
-        let rows = try await ReportTemplateRow.query(on: req.db).sort(\.$name).all()
+        let rows = try await TemplateAccess(req: req, principal: try req.requirePrincipal()).usable().map(\.row)
         return [SelectOption(value: "default", label: "内置默认模板", selected: selected == "default")]
             + rows.map { SelectOption(value: String($0.id!), label: $0.name, selected: String($0.id!) == selected) }
     }

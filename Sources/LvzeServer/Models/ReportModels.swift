@@ -8,6 +8,8 @@ final class ReportTemplateRow: Model, @unchecked Sendable {
     @ID(custom: .id, generatedBy: .database) var id: Int?
     @Field(key: "name") var name: String
     @Field(key: "body") var body: String
+    /// The unit that owns it: its scope edits it, everyone below may use it.
+    @OptionalField(key: "unit_id") var unitID: Int?
     @Field(key: "updated_by") var updatedBy: String
     @Field(key: "updated_at") var updatedAt: Date
 

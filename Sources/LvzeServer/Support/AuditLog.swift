@@ -70,17 +70,18 @@ struct AuditLog: Sendable {
         summary: String, before: (any Encodable)? = nil, after: (any Encodable)? = nil,
         at date: Date, on db: any Database
     ) async throws {
-        let beforeJSON = try before.map(Self.json)
-        let afterJSON = try after.map(Self.json)
+        let clean = AuditEntryContent.storable
+        let beforeJSON = try before.map(Self.json).map(clean)
+        let afterJSON = try after.map(Self.json).map(clean)
         try await db.transaction { tx in
             try await tx.sql.raw("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").run()
             guard let head = try await AuditHead.find(1, on: tx) else {
                 throw Abort(.internalServerError, reason: "审计日志链头缺失")
             }
             let content = AuditEntryContent(
-                seq: head.seq, at: ISOTime.string(date), userID: actor.userID, username: actor.username,
-                unitID: actor.unitID, address: actor.address, action: action.rawValue,
-                objectType: objectType, objectID: objectID, summary: summary,
+                seq: head.seq, at: ISOTime.string(date), userID: actor.userID, username: clean(actor.username),
+                unitID: actor.unitID, address: clean(actor.address), action: action.rawValue,
+                objectType: objectType, objectID: clean(objectID), summary: clean(summary),
                 before: beforeJSON, after: afterJSON, prevHash: head.hash)
             let entry = AuditEntry()
             entry.seq = content.seq

@@ -1,0 +1,151 @@
+import Fluent
+import Foundation
+import LvzeCore
+@testable import LvzeServer
+import XCTest
+import XCTVapor
+
+/// Defects an attacker's probe found (issue 11), each pinned.
+final class IntegrityTests: XCTestCase {
+    /// U+0000 from a client neither breaks the audit chain nor reaches storage: forms and JSON
+    /// with it are refused by name, and whatever else reaches the trail is stored as hashed.
+    func testNULNeverBreaksTheAuditChain() async throws {
+        try await withFixture { app, _ in
+            let login = try await send(app, .POST, "/api/v1/login", rawBody: #"{"username":"\u0000","password":"x"}"#)
+            XCTAssertEqual(login.status, .badRequest, login.body.string)
+            XCTAssertTrue(login.body.string.contains("U+0000"), login.body.string)
+            let form = Browser(app)
+            try await form.get("/login")
+            let formLogin = try await form.post("/login", ["username": "clerk\u{0}", "password": "x"])
+            XCTAssertEqual(formLogin.status, .badRequest)
+            // Whatever text reaches the trail is hashed as it is stored, on both databases.
+            try await app.lvze.audit.append(.loginFailed, actor: AuditActor(userID: nil, username: "a\u{0}b", unitID: nil, address: "x"),
+                                            objectType: "user", objectID: "\u{0}", summary: "含\u{0}字符", after: ["v": "\u{0}"],
+                                            at: app.lvze.clock.now(), on: app.db)
+            let (count, problem) = try await app.lvze.audit.verify(on: app.db)
+            XCTAssertNil(problem, problem?.description ?? "")
+            XCTAssertGreaterThan(count, 0)
+            let stored = try await AuditEntry.query(on: app.db).sort(\.$seq, .descending).first()
+            XCTAssertEqual(stored?.username, "a\u{2400}b")
+            // A ledger field with U+0000 is named, nothing saved.
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/ledgers/rectification/new")
+            let res = try await clerk.postMultipart("/ledgers/rectification", [
+                "unit": "TA", "f_found_on": "2025-03-05", "f_source": "巡察", "f_description": "问题\u{0}描述", "f_deadline": "2099-01-01"])
+            XCTAssertEqual(res.status, .unprocessableEntity)
+            XCTAssertTrue(res.body.string.contains("«问题描述»：含有不可见的控制字符（U+0000）"), res.body.string)
+            let records = try await LedgerRecord.query(on: app.db).count()
+            XCTAssertEqual(records, 0)
+            let (_, after) = try await app.lvze.audit.verify(on: app.db)
+            XCTAssertNil(after)
+        }
+    }
+
+    /// A reviewer with the leader's scope must not get the leader's dashboard: the leader reads
+    /// a custom ledger the reviewer may not.
+    func testDashboardCacheIsKeyedByWhatTheUserMayRead() async throws {
+        try await withFixture { app, _ in
+            let sys = Browser(app)
+            try await sys.login("sys")
+            try await sys.get("/admin/ledgers")
+            let made = try await sys.post("/admin/ledgers", [
+                "id": "special_supervision", "name": "专项督办台账", "system": "safety", "workflow": "on",
+                "readers[0]": "leader", "readers[1]": "clerk", "fields[0][id]": "item", "fields[0][label]": "督办事项", "fields[0][type]": "text"])
+            XCTAssertEqual(made.status, .seeOther, made.body.string)
+            let kind = try XCTUnwrap(app.lvze.catalogue["special_supervision"])
+            XCTAssertFalse(kind.readers.contains(.reviewer))
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/ledgers/special_supervision/new")
+            let record = try await clerk.postMultipart("/ledgers/special_supervision", [
+                "unit": "TA", "f_item": "秘密督办事项", "f_source": "巡察", "f_deadline": "2000-01-01"])
+            XCTAssertEqual(record.status, .seeOther, record.body.string)
+            let leader = Browser(app), reviewer = Browser(app)
+            try await leader.login("leader")
+            try await reviewer.login("reviewer")
+            let leaderPage = try await leader.get("/dashboards/supervision").body.string
+            let reviewerPage = try await reviewer.get("/dashboards/supervision").body.string
+            func charts(_ page: String) -> String {
+                guard let start = page.range(of: "<div class=\"chart-row\">") else { return "" }
+                return String(page[start.lowerBound...])
+            }
+            XCTAssertFalse(charts(leaderPage).isEmpty)
+            XCTAssertNotEqual(charts(leaderPage), charts(reviewerPage), "the reviewer got the leader's figures")
+        }
+    }
+
+    /// The auditor sees that a discipline record was read or changed, never its content.
+    func testAuditorNeverSeesDisciplineContent() async throws {
+        try await withFixture { app, _ in
+            let jijian = Browser(app)
+            try await jijian.login("jijian")
+            try await jijian.get("/ledgers/problem_lead/new")
+            let created = try await jijian.postMultipart("/ledgers/problem_lead", [
+                "unit": "TA", "f_received_on": "2025-02-01", "f_lead_source": "信访举报", "f_reported_person": "张某某",
+                "f_summary": "反映某村干部优亲厚友"])
+            XCTAssertEqual(created.status, .seeOther, created.body.string)
+            let id = try await LedgerRecord.query(on: app.db).first()!.id!
+            try await jijian.get("/ledgers/problem_lead/\(id)")
+            let auditor = Browser(app)
+            try await auditor.login("aud")
+            // The search box shows what was searched for; nothing else of the record may appear.
+            for (path, searched) in [("/audit", ""), ("/audit?text=%E5%8F%8D%E6%98%A0", "反映"), ("/audit?text=%E5%BC%A0%E6%9F%90%E6%9F%90", "张某某"),
+                                     ("/audit/export", "")] {
+                let page = try await auditor.get(path)
+                XCTAssertEqual(page.status, .ok, path)
+                if !searched.isEmpty { XCTAssertTrue(page.body.string.contains("符合条件0条"), path) }
+                for secret in ["优亲厚友", "张某某", "反映某村干部"] where secret != searched {
+                    XCTAssertFalse(page.body.string.contains(secret), "\(path) shows «\(secret)»")
+                }
+            }
+            let page = try await auditor.get("/audit").body.string
+            XCTAssertTrue(page.contains("纪检台账的内容不向审计管理员显示"), page)
+            XCTAssertTrue(page.contains("jijian"))
+        }
+    }
+
+    /// Report templates belong to the unit that made them: a town clerk uses the district's but
+    /// cannot change or delete it; the district's clerk can.
+    func testTemplatesBelongToTheirUnit() async throws {
+        try await withFixture { app, _ in
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/reports/templates/new")
+            let saved = try await clerk.post("/reports/templates", ["name": "区级模板", "body": ReportTemplate.defaultText, "action": "save"])
+            XCTAssertEqual(saved.status, .seeOther, saved.body.string)
+            let first = try await ReportTemplateRow.query(on: app.db).first()
+            let row = try XCTUnwrap(first)
+            let townClerk = Browser(app)
+            try await townClerk.login("clerkA")
+            let list = try await townClerk.get("/reports/templates")
+            XCTAssertTrue(list.body.string.contains("区级模板"), "usable below")
+            let view = try await townClerk.get("/reports/templates/\(row.id!)")
+            XCTAssertEqual(view.status, .ok)
+            XCTAssertFalse(view.body.string.contains("检查并保存"))
+            let edit = try await townClerk.post("/reports/templates/\(row.id!)", ["name": "改掉", "body": "%title 改掉\n", "action": "save"])
+            XCTAssertEqual(edit.status, .forbidden, edit.body.string)
+            let delete = try await townClerk.post("/reports/templates/\(row.id!)/delete", [:])
+            XCTAssertEqual(delete.status, .forbidden)
+            let still = try await ReportTemplateRow.find(row.id, on: app.db)
+            XCTAssertEqual(still?.name, "区级模板")
+            XCTAssertEqual(still?.body, ReportTemplate.defaultText)
+            // A town's own template is not shown to the other town.
+            try await townClerk.get("/reports/templates/new")
+            let own = try await townClerk.post("/reports/templates", ["name": "甲镇模板", "body": ReportTemplate.defaultText, "action": "save"])
+            XCTAssertEqual(own.status, .seeOther, own.body.string)
+            let other = Browser(app)
+            try await other.login("clerkB")
+            let otherList = try await other.get("/reports/templates").body.string
+            XCTAssertFalse(otherList.contains("甲镇模板"))
+            let townFirst = try await ReportTemplateRow.query(on: app.db).filter(\.$name == "甲镇模板").first()
+            let townRow = try XCTUnwrap(townFirst)
+            let hidden = try await other.get("/reports/templates/\(townRow.id!)")
+            XCTAssertEqual(hidden.status, .notFound)
+            // The district's own clerk still edits the district's.
+            try await clerk.get("/reports/templates/\(row.id!)")
+            let mine = try await clerk.post("/reports/templates/\(row.id!)", ["name": "区级模板（修订）", "body": ReportTemplate.defaultText, "action": "save"])
+            XCTAssertEqual(mine.status, .seeOther, mine.body.string)
+        }
+    }
+}
