@@ -13,8 +13,8 @@ import Vapor
 /// `beforeMigrate` lets the test suite start PostgreSQL runs from an empty schema.
 public func configure(_ app: Application, _ configuration: LvzeConfiguration,
                       beforeMigrate: (@Sendable (Application) async throws -> Void)? = nil) async throws {
-    app.lvze = LvzeServices(configuration: configuration)
     try configureDatabase(app, configuration)
+    app.lvze = try LvzeServices(configuration: configuration, logger: app.logger)
     try await beforeMigrate?(app)
     try await choosePageSize(app)
     // Views, static files and the catalogue ship inside the package's resource bundle, so
@@ -28,7 +28,9 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.migrations.add(M003_RecordYearWalk())
     app.migrations.add(M004_Reports())
     app.migrations.add(M005_TemplateOwner())
+    app.migrations.add(M006_AuditSeal())
     try await app.autoMigrate()
+    try await sealAuditTrail(app)
     try await tuneDatabase(app)
     try await app.lvze.settings.load(on: app.db)
     try await app.lvze.catalogue.load(builtIn: builtIn, on: app.db)
@@ -107,6 +109,27 @@ private func configureDatabase(_ app: Application, _ configuration: LvzeConfigur
         }
         app.databases.use(.sqlite(.file(dir.appendingPathComponent("lvze.sqlite").path)), as: .sqlite)
     }
+}
+
+/// The audit trail at start: a trail already sealed needs its own key (a new key would make
+/// every entry look forged); triggers someone dropped are put back and the trail says so; the
+/// head is checkpointed.
+func sealAuditTrail(_ app: Application) async throws {
+    let key = app.lvze.auditKey
+    if key.created, key.path != nil,
+       try await AuditEntry.query(on: app.db).filter(\.$mac != nil).count() > 0 {
+        if let path = key.path { try? FileManager.default.removeItem(atPath: path) }
+        throw StartupError("审计密钥文件缺失：数据库中的审计日志已用密钥签名，换用新密钥会使全部日志无法校验。"
+                           + "请从备份恢复 audit.key 到数据目录（或用 LVZE_AUDIT_KEY_FILE 指定其位置）后再启动")
+    }
+    let restored = try await AuditGuard.restore(on: app.db)
+    if !restored.isEmpty {
+        app.logger.critical("审计日志的防篡改触发器缺失，已恢复", metadata: ["triggers": .string(restored.joined(separator: ","))])
+        try await app.lvze.audit.append(.auditGuardRestored, actor: .system(), objectType: "audit", objectID: "",
+                                        summary: "启动时发现审计日志防篡改触发器缺失（\(restored.joined(separator: "、"))），已恢复；数据库文件可能被直接改动，请校验审计日志",
+                                        at: app.lvze.clock.now(), on: app.db)
+    }
+    try await app.lvze.audit.checkpoint(on: app.db, at: app.lvze.clock.now())
 }
 
 /// SQLite: 16 KB pages for a new database file (SQLite's default is 4 KB): an import of

@@ -37,7 +37,7 @@ public enum LvzeMain {
         let configuration = LvzeConfiguration(
             dataDirectory: env["LVZE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data",
             bcryptCost: bcryptCost, databaseURL: env["DATABASE_URL"], demo: demo,
-            adminPassword: adminPassword)
+            adminPassword: adminPassword, auditKeyFile: env["LVZE_AUDIT_KEY_FILE"])
 
         var vaporEnv: Environment
         do {
@@ -83,6 +83,19 @@ public enum LvzeMain {
             if isServe {
                 try await announceAdmin(app)
             }
+            // The audit head is checkpointed every hour the server runs (and at every start).
+            let checkpoints: Task<Void, Never>? = isServe ? Task { [app] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(3_600))
+                    if Task.isCancelled { break }
+                    do {
+                        try await app.lvze.audit.checkpoint(on: app.db, at: app.lvze.clock.now())
+                    } catch {
+                        app.logger.error("审计日志检查点签发失败", metadata: ["error": .string(String(reflecting: error))])
+                    }
+                }
+            } : nil
+            defer { checkpoints?.cancel() }
             if isServe {
                 let address = serveAddress(vaporEnv.arguments)
                 app.console.print("履责 Lvze 已启动：在浏览器中打开 http://\(address)/ 登录"

@@ -32,7 +32,7 @@ final class AuditTests: XCTestCase {
     func testIntactChainVerifies() async throws {
         try await withFixture { app, _ in
             try await someActivity(app)
-            let (count, problem) = try await app.lvze.audit.verify(on: app.db)
+            let verification = try await app.lvze.audit.verify(on: app.db); let (count, problem) = (verification.count, verification.problem)
             XCTAssertNil(problem)
             XCTAssertGreaterThanOrEqual(count, 5)
             let entries = try await AuditEntry.query(on: app.db).sort(\.$seq).all()
@@ -146,7 +146,7 @@ final class AuditTests: XCTestCase {
             XCTAssertTrue(csv.headers.first(name: .contentDisposition)?.contains("attachment") ?? false)
             try await aud.get("/audit")
             let verified = try await aud.post("/audit/verify", [:])
-            XCTAssertTrue(verified.body.string.contains("哈希链校验通过"))
+            XCTAssertTrue(verified.body.string.contains("哈希链和密钥签名校验通过"), verified.body.string)
             let actions = try await auditActions(app)
             XCTAssertTrue(actions.contains("export"))
             XCTAssertTrue(actions.contains("audit_verified"))

@@ -19,6 +19,8 @@ final class ProcessTests: XCTestCase {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/lvze")
     }
 
+    func runForTest(_ arguments: [String], in folder: URL) throws -> Run { try run(arguments, in: folder) }
+
     private func run(_ arguments: [String], in folder: URL, environment extra: [String: String] = [:]) throws -> Run {
         let process = Process()
         process.executableURL = try binary()
@@ -80,5 +82,26 @@ final class ProcessTests: XCTestCase {
         XCTAssertTrue(demo.output.contains("已创建系统管理员账号 admin"), demo.output)
         let verify = try run(["audit", "verify"], in: folder)
         XCTAssertEqual(verify.status, 0, verify.output)
+    }
+}
+
+extension ProcessTests {
+    /// A sealed trail needs its own key: without it the server refuses to start rather than
+    /// make a new key that would make every entry look forged.
+    func testMissingAuditKeyStopsStart() throws {
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { throw XCTSkip("runs the embedded default only") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let demo = try runForTest(["demo"], in: folder)
+        XCTAssertEqual(demo.status, 0, demo.output)
+        let key = folder.appendingPathComponent("data/audit.key")
+        let mode = (try FileManager.default.attributesOfItem(atPath: key.path)[.posixPermissions] as? Int) ?? 0
+        XCTAssertEqual(mode & 0o777, 0o600)
+        try FileManager.default.removeItem(at: key)
+        let verify = try runForTest(["audit", "verify"], in: folder)
+        XCTAssertNotEqual(verify.status, 0)
+        XCTAssertTrue(verify.output.contains("审计密钥文件缺失"), verify.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: key.path), "no new key may be left behind")
     }
 }

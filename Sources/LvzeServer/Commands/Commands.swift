@@ -81,25 +81,69 @@ struct UserCreateCommand: AsyncCommand {
     }
 }
 
-/// `lvze audit verify`: walks the hash chain; exits non-zero naming the first broken entry.
+/// `lvze audit verify [--checkpoint FILE]…`: walks the hash chain, checks every MAC and
+/// checkpoint; exits non-zero listing every break. `lvze audit checkpoint`: signs the head and
+/// prints the checkpoint as JSON, for the auditor to keep elsewhere.
 struct AuditCommands: AsyncCommandGroup {
-    var commands: [String: any AnyAsyncCommand] = ["verify": AuditVerifyCommand()]
-    var help: String { "审计日志（audit verify）" }
+    var commands: [String: any AnyAsyncCommand] = ["verify": AuditVerifyCommand(), "checkpoint": AuditCheckpointCommand()]
+    var help: String { "审计日志（audit verify 校验，audit checkpoint 导出检查点）" }
 }
 
 struct AuditVerifyCommand: AsyncCommand {
-    struct Signature: CommandSignature { init() {} }
-    var help: String { "校验审计日志哈希链" }
+    struct Signature: CommandSignature {
+        @Option(name: "checkpoint", help: "另行保存的检查点文件（audit checkpoint 或审计页面导出的 JSON），校验此前的日志未被改写")
+        var checkpoint: String?
+        init() {}
+    }
+    var help: String { "校验审计日志：哈希链、密钥签名和检查点，列出每一处问题" }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        let (count, problem) = try await app.lvze.audit.verify(on: app.db)
-        if let problem {
-            throw CLIError("审计日志校验未通过：\(problem.description)（此前\(count)条完好）")
+        var extra: [AuditCheckpoint] = []
+        if let path = signature.checkpoint {
+            extra = try AuditCheckpointFile.read(path)
+        }
+        let result = try await app.lvze.audit.verify(on: app.db, checkpoints: extra)
+        if !result.breaks.isEmpty {
+            let lines = result.breaks.map { "  \($0.description)" }.joined(separator: "\n")
+            throw CLIError("审计日志校验未通过，共\(result.breakCount)处问题（完好\(result.count)条）：\n\(lines)")
         }
         try await app.lvze.audit.append(.auditVerified, actor: .system("cli"), objectType: "audit", objectID: "",
-                                        summary: "命令行校验审计日志：\(count)条完好", at: app.lvze.clock.now(), on: app.db)
-        context.console.print("审计日志完整：\(count)条，哈希链校验通过")
+                                        summary: "命令行校验审计日志：\(result.summary)", at: app.lvze.clock.now(), on: app.db)
+        context.console.print("审计日志完整：\(result.count)条，哈希链和密钥签名校验通过" + (result.checkpoints > 0 ? "，与\(result.checkpoints)个检查点相符" : ""))
+    }
+}
+
+struct AuditCheckpointCommand: AsyncCommand {
+    struct Signature: CommandSignature { init() {} }
+    var help: String { "为当前链头签发检查点，以 JSON 打印到标准输出（请另行保存，供日后 audit verify --checkpoint 校验）" }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let point = try await app.lvze.audit.checkpoint(on: app.db, at: app.lvze.clock.now()) else {
+            throw CLIError("审计日志还是空的，没有可签发的检查点")
+        }
+        context.console.print(try AuditCheckpointFile.json(point))
+    }
+}
+
+/// A checkpoint as the auditor keeps it: one JSON object, or a list of them.
+enum AuditCheckpointFile {
+    static func json(_ point: AuditCheckpoint) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try encoder.encode(point), as: UTF8.self)
+    }
+
+    static func parse(_ data: Data, name: String) throws -> [AuditCheckpoint] {
+        if let one = try? JSONDecoder().decode(AuditCheckpoint.self, from: data) { return [one] }
+        if let many = try? JSONDecoder().decode([AuditCheckpoint].self, from: data) { return many }
+        throw CLIError("检查点文件「\(name)」不是本系统导出的检查点（应为含 seq、hash、at、publicKey、signature 的 JSON）")
+    }
+
+    static func read(_ path: String) throws -> [AuditCheckpoint] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("--checkpoint：无法读取文件 \(path)") }
+        return try parse(data, name: path)
     }
 }
 

@@ -8,7 +8,8 @@ struct AuditController {
     func boot(routes: any RoutesBuilder) {
         routes.get("audit", use: list)
         routes.get("audit", "export", use: export)
-        routes.post("audit", "verify", use: verify)
+        routes.post("audit", "verify", upTo: "1mb", use: verify)
+        routes.post("audit", "checkpoint", use: exportCheckpoint)
     }
 
     struct Filter {
@@ -157,12 +158,35 @@ struct AuditController {
         return response
     }
 
+    /// Verifies the chain, its MACs, the stored checkpoints and one the auditor brings.
     func verify(req: Request) async throws -> Response {
         try req.require(.auditor)
-        let (count, problem) = try await req.lvze.audit.verify(on: req.db)
-        let message = problem.map { "校验未通过：\($0.description)" } ?? "完整：\(count)条日志的哈希链校验通过"
-        try await req.audit(.auditVerified, "audit", "", message)
-        return try await renderList(req, verification: message)
+        var extra: [AuditCheckpoint] = []
+        if let file = try? req.content.get(File.self, at: "checkpoint"), file.data.readableBytes > 0 {
+            do {
+                extra = try AuditCheckpointFile.parse(Data(buffer: file.data), name: file.filename)
+            } catch let error as CLIError {
+                return try await renderList(req, verification: "校验未进行：\(error.description)")
+            }
+        }
+        let result = try await req.lvze.audit.verify(on: req.db, checkpoints: extra)
+        try await req.audit(.auditVerified, "audit", "", result.summary)
+        return try await renderList(req, verification: result.summary)
+    }
+
+    /// Signs the head and downloads the checkpoint, for the auditor to keep off this machine.
+    func exportCheckpoint(req: Request) async throws -> Response {
+        try req.require(.auditor)
+        guard let point = try await req.lvze.audit.checkpoint(on: req.db, at: req.now) else {
+            return try await renderList(req, verification: "校验未进行：审计日志还是空的，没有可签发的检查点")
+        }
+        try await req.audit(.export, "audit", String(point.seq), "导出审计日志检查点（第\(point.seq)条）")
+        let response = Response(status: .ok, body: .init(string: try AuditCheckpointFile.json(point) + "\n"))
+        response.headers.contentType = .json
+        let name = "审计检查点-\(LocalDate(req.now).iso)-第\(point.seq)条.json"
+        response.headers.replaceOrAdd(name: .contentDisposition,
+                                      value: "attachment; filename=\"audit-checkpoint.json\"; filename*=UTF-8''\(name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "audit-checkpoint.json")")
+        return response
     }
 }
 

@@ -21,6 +21,8 @@ final class AuditEntry: Model, @unchecked Sendable {
     @OptionalField(key: "after") var after: String?
     @Field(key: "prev_hash") var prevHash: String
     @Field(key: "hash") var hash: String
+    /// The audit key's MAC of `hash`; nil only for entries written before the key existed.
+    @OptionalField(key: "mac") var mac: String?
 
     init() {}
 
@@ -39,6 +41,33 @@ final class AuditHead: Model, @unchecked Sendable {
     @ID(custom: .id, generatedBy: .user) var id: Int?
     @Field(key: "seq") var seq: Int
     @Field(key: "hash") var hash: String
+    @OptionalField(key: "mac") var mac: String?
 
     init() {}
+}
+
+/// A signed checkpoint of the head (see `AuditSeal`); append-only like the entries.
+final class AuditCheckpointRow: Model, @unchecked Sendable {
+    static let schema = "audit_checkpoints"
+
+    @ID(custom: .id, generatedBy: .database) var id: Int?
+    @Field(key: "seq") var seq: Int
+    @Field(key: "hash") var hash: String
+    @Field(key: "at") var at: String
+    @Field(key: "public_key") var publicKey: String
+    @Field(key: "signature") var signature: String
+
+    init() {}
+
+    init(_ point: AuditCheckpoint) {
+        seq = point.seq
+        hash = point.hash
+        at = point.at
+        publicKey = point.publicKey
+        signature = point.signature
+    }
+
+    var checkpoint: AuditCheckpoint {
+        AuditCheckpoint(seq: seq, hash: hash, at: at, publicKey: publicKey, signature: signature)
+    }
 }

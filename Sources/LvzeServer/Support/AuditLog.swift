@@ -15,7 +15,7 @@ enum AuditAction: String, CaseIterable, Sendable {
     case policyChanged = "policy_changed", settingsChanged = "settings_changed"
     case tokenCreated = "token_created", tokenRevoked = "token_revoked"
     case export, report, workflow, sensitiveRead = "sensitive_read"
-    case auditVerified = "audit_verified"
+    case auditVerified = "audit_verified", auditGuardRestored = "audit_guard_restored"
 
     var label: String {
         switch self {
@@ -44,6 +44,7 @@ enum AuditAction: String, CaseIterable, Sendable {
         case .workflow: return "流程操作"
         case .sensitiveRead: return "查阅敏感记录"
         case .auditVerified: return "校验审计日志"
+        case .auditGuardRestored: return "恢复防篡改触发器"
         }
     }
 
@@ -63,8 +64,11 @@ struct AuditActor: Sendable {
 }
 
 /// Appends to the hash chain. Each append runs in a transaction that first bumps the
-/// single head row, which serialises appends across connections on both databases.
+/// single head row, which serialises appends across connections on both databases. Every
+/// entry and the head carry a MAC made with the audit key, which is not in the database.
 struct AuditLog: Sendable {
+    let seal: AuditSeal
+
     func append(
         _ action: AuditAction, actor: AuditActor, objectType: String, objectID: String,
         summary: String, before: (any Encodable)? = nil, after: (any Encodable)? = nil,
@@ -98,8 +102,10 @@ struct AuditLog: Sendable {
             entry.after = content.after
             entry.prevHash = content.prevHash
             entry.hash = content.computedHash
+            entry.mac = seal.mac(entryHash: entry.hash)
             try await entry.create(on: tx)
             head.hash = entry.hash
+            head.mac = seal.mac(headSeq: head.seq, hash: head.hash)
             try await head.update(on: tx)
         }
     }
@@ -111,22 +117,64 @@ struct AuditLog: Sendable {
         return String(decoding: try encoder.encode(AnyEncodable(value)), as: UTF8.self)
     }
 
-    /// Verifies the whole chain, reading it in pages so memory stays flat.
-    func verify(on db: any Database) async throws -> (count: Int, problem: AuditChain.Break?) {
+    /// What a verification found: entries that link, and every break.
+    struct Verification: Sendable {
+        var count: Int
+        var breaks: [AuditChain.Break]
+        var breakCount: Int
+        var checkpoints: Int
+        var problem: AuditChain.Break? { breaks.first }
+
+        /// One line for the page and the command line.
+        var summary: String {
+            if breaks.isEmpty {
+                return "完整：\(count)条日志的哈希链和密钥签名校验通过" + (checkpoints > 0 ? "，与\(checkpoints)个检查点相符" : "")
+            }
+            let shown = breaks.prefix(20).map(\.description).joined(separator: "；")
+            return "校验未通过：发现\(breakCount)处问题：\(shown)" + (breakCount > 20 ? "；……" : "")
+        }
+    }
+
+    /// Verifies the whole chain, reading it in pages so memory stays flat, then the stored
+    /// checkpoints and any the auditor brings (`extra`).
+    func verify(on db: any Database, checkpoints extra: [AuditCheckpoint] = []) async throws -> Verification {
         let head = try await AuditHead.find(1, on: db)
-        var verifier = AuditChain.Verifier()
+        var verifier = AuditChain.Verifier(seal: seal)
         var lastID = 0
         while true {
             // Ordered by insertion id: swapping two rows' contents or sequence numbers shows up.
             let page = try await AuditEntry.query(on: db)
                 .filter(\.$id > lastID).sort(\.$id).limit(5000).all()
             if page.isEmpty { break }
-            for e in page {
-                if let problem = verifier.feed(e.content, hash: e.hash) { return (verifier.count, problem) }
-            }
+            for e in page { verifier.feed(e.content, hash: e.hash, mac: e.mac) }
             lastID = page.last!.id!
         }
-        return (verifier.count, verifier.finish(head: head.map { ($0.seq, $0.hash) }))
+        verifier.finish(head: head.map { ($0.seq, $0.hash) }, headMAC: head?.mac)
+        var breaks = verifier.breaks, breakCount = verifier.breakCount
+        let stored = try await AuditCheckpointRow.query(on: db).sort(\.$seq).all().map(\.checkpoint)
+        var checked = 0
+        for point in stored + extra {
+            let hash = try await AuditEntry.query(on: db).filter(\.$seq == point.seq).sort(\.$id).first()?.hash
+            if let problem = AuditChain.Verifier.check(point, against: hash) {
+                breaks.append(problem)
+                breakCount += 1
+            } else {
+                checked += 1
+            }
+        }
+        return Verification(count: verifier.count, breaks: breaks, breakCount: breakCount, checkpoints: checked)
+    }
+
+    /// Signs the current head as a checkpoint, unless the newest checkpoint already is it.
+    @discardableResult
+    func checkpoint(on db: any Database, at date: Date) async throws -> AuditCheckpoint? {
+        guard let head = try await AuditHead.find(1, on: db), head.seq > 0 else { return nil }
+        if let last = try await AuditCheckpointRow.query(on: db).sort(\.$seq, .descending).first(), last.seq >= head.seq {
+            return last.checkpoint
+        }
+        let point = try seal.checkpoint(seq: head.seq, hash: head.hash, at: ISOTime.string(date))
+        try await AuditCheckpointRow(point).create(on: db)
+        return point
     }
 }
 

@@ -15,9 +15,12 @@ public struct LvzeConfiguration: Sendable {
     /// Load the demo district on first start.
     public var demo: Bool
     public var adminPassword: String?
+    /// The audit key file (`LVZE_AUDIT_KEY_FILE`); default `audit.key` in the data folder.
+    public var auditKeyFile: String?
 
     public init(dataDirectory: String, bcryptCost: Int = 12, databaseURL: String? = nil,
-                demo: Bool = false, adminPassword: String? = nil) {
+                demo: Bool = false, adminPassword: String? = nil, auditKeyFile: String? = nil) {
+        self.auditKeyFile = auditKeyFile
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
         self.databaseURL = databaseURL
@@ -100,7 +103,9 @@ public final class LvzeServices: Sendable {
     public let configuration: LvzeConfiguration
     public let clock = LvzeClock()
     public let settings = SettingsStore()
-    let audit = AuditLog()
+    let audit: AuditLog
+    /// Where the audit key was read from (nil: an in-memory test key), and whether this start made it.
+    let auditKey: (path: String?, created: Bool)
     let catalogue = CatalogueStore()
     let imports = ImportJobs()
     let dataVersion = DataVersion()
@@ -108,8 +113,11 @@ public final class LvzeServices: Sendable {
     let dashboards = DashboardCache()
     let attachments: AttachmentStore
 
-    init(configuration: LvzeConfiguration) {
+    init(configuration: LvzeConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        let key = try AuditKeyFile.load(configuration, logger: logger)
+        self.audit = AuditLog(seal: key.seal)
+        self.auditKey = (key.path, key.created)
         // In-memory test databases keep their files in a fresh temporary folder.
         let base = configuration.dataDirectory == ":memory:"
             ? FileManager.default.temporaryDirectory.appendingPathComponent("lvze-\(UUID().uuidString)")
