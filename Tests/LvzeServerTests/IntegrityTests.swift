@@ -149,3 +149,81 @@ final class IntegrityTests: XCTestCase {
         }
     }
 }
+
+/// 三员分立 that holds: no administrator alone can reset, disable or move an administrator's
+/// or a 纪检 account, and so sign in as it.
+final class SeparationOfDutiesTests: XCTestCase {
+    func testProtectedAccountsNeedTwoPeople() async throws {
+        try await withFixture { app, _ in
+            let sys = Browser(app)
+            try await sys.login("sys")
+            let jijian = try await User.query(on: app.db).filter(\.$username == "jijian").first()!
+            let aud = try await User.query(on: app.db).filter(\.$username == "aud").first()!
+            let oldHash = jijian.passwordHash
+            try await sys.get("/admin/users/\(jijian.id!)")
+            let reset = try await sys.post("/admin/users/\(jijian.id!)/reset", [:])
+            XCTAssertEqual(reset.status, .ok)
+            XCTAssertTrue(reset.body.string.contains("须经安全管理员批准"), reset.body.string)
+            let first = try XCTUnwrap(reset.body.string.range(of: #"<code class="token">([^<]+)</code>"#, options: .regularExpression)
+                .map { String(reset.body.string[$0]).replacingOccurrences(of: "<code class=\"token\">", with: "").replacingOccurrences(of: "</code>", with: "") })
+            let unchanged = try await User.find(jijian.id, on: app.db)!.passwordHash
+            XCTAssertEqual(unchanged, oldHash, "the system administrator alone changed nothing")
+            // Nor can the system administrator disable the auditor alone.
+            try await sys.get("/admin/users/\(aud.id!)")
+            let disable = try await sys.post("/admin/users/\(aud.id!)", ["displayName": "aud", "unitCode": "DIST", "disabled": "on"])
+            XCTAssertEqual(disable.status, .seeOther)
+            let stillActive = try await User.find(aud.id, on: app.db)!.disabled
+            XCTAssertFalse(stillActive)
+            // The security administrator approves; each saw one half of the new password.
+            let sec = Browser(app)
+            try await sec.login("sec")
+            let page = try await sec.get("/security/users/\(jijian.id!)")
+            XCTAssertTrue(page.body.string.contains("待审批：重置密码"), page.body.string)
+            let request = try await AccountRequest.query(on: app.db).filter(\.$userID == jijian.id!).filter(\.$status == "pending").first()!
+            let approved = try await sec.post("/security/requests/\(request.id!)/approve", [:])
+            XCTAssertEqual(approved.status, .ok, approved.body.string)
+            XCTAssertFalse(approved.body.string.contains(first), "the approver never sees the first half")
+            let second = try XCTUnwrap(approved.body.string.range(of: #"<code class="token">([^<]+)</code>"#, options: .regularExpression)
+                .map { String(approved.body.string[$0]).replacingOccurrences(of: "<code class=\"token\">", with: "").replacingOccurrences(of: "</code>", with: "") })
+            let stored = try await AccountRequest.find(request.id, on: app.db)
+            XCTAssertNil(stored?.part, "the first half is erased once decided")
+            let owner = Browser(app)
+            let signIn = try await owner.login("jijian", first + second)
+            XCTAssertEqual(signIn.status, .seeOther, signIn.body.string)
+            let oldPassword = Browser(app)
+            let refused = try await oldPassword.login("jijian")
+            XCTAssertNotEqual(refused.location, "/")
+            // The disable request waits too; the approver cannot act on requests about themself.
+            let pendingDisable = try await AccountRequest.query(on: app.db).filter(\.$userID == aud.id!).first()!
+            XCTAssertEqual(pendingDisable.action, "disable")
+            try await sec.get("/security/users/\(aud.id!)")
+            let ok = try await sec.post("/security/requests/\(pendingDisable.id!)/approve", [:])
+            XCTAssertEqual(ok.status, .ok)
+            let disabled = try await User.find(aud.id, on: app.db)!.disabled
+            XCTAssertTrue(disabled)
+            let actions = try await auditActions(app)
+            XCTAssertTrue(actions.contains("password_reset"))
+            // An ordinary clerk is still reset at once.
+            let clerk = try await User.query(on: app.db).filter(\.$username == "clerkA").first()!
+            try await sys.get("/admin/users/\(clerk.id!)")
+            let clerkReset = try await sys.post("/admin/users/\(clerk.id!)/reset", [:])
+            XCTAssertTrue(clerkReset.body.string.contains("密码已重置"), clerkReset.body.string)
+        }
+    }
+
+    func testTokensEndWithAPasswordChange() async throws {
+        try await withFixture { app, _ in
+            let login = try await send(app, .POST, "/api/v1/login", json: ["username": "clerk", "password": Fixture.password])
+            let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(login.body.readableBytesView)) as? [String: Any])?["token"] as? String)
+            let before = try await send(app, .GET, "/api/v1/me", token: token)
+            XCTAssertEqual(before.status, .ok)
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/password")
+            let changed = try await clerk.post("/password", ["current": Fixture.password, "new": "Another-Passw0rd!", "confirm": "Another-Passw0rd!"])
+            XCTAssertEqual(changed.status, .seeOther, changed.body.string)
+            let after = try await send(app, .GET, "/api/v1/me", token: token)
+            XCTAssertEqual(after.status, .unauthorized)
+        }
+    }
+}

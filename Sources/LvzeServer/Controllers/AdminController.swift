@@ -133,21 +133,29 @@ struct AdminController {
         var state: String
         var form: FormState
         var resetPassword: String?
+        /// An administrator's or 纪检 account: reset, disable and move need the security administrator.
+        var protected: Bool
+        /// The first half of a requested reset's password, shown once to the requester.
+        var firstHalf: String?
+        var notice: String?
+        var pending: [AccountRequestController.Item]
     }
 
-    private func userContent(_ req: Request, _ user: User, _ unit: OrgUnit, form: FormState, reset: String? = nil) -> UserContent {
+    private func userContent(_ req: Request, _ p: Principal, _ user: User, _ unit: OrgUnit, form: FormState, reset: String? = nil,
+                             firstHalf: String? = nil, notice: String? = nil) async throws -> UserContent {
         let now = req.now
         return UserContent(id: user.id!, username: user.username, displayName: user.displayName, unitCode: unit.code,
                            unitName: unit.name, roles: user.roles.sorted().map(\.label).joined(separator: "、"),
                            disabled: user.disabled,
                            state: user.disabled ? "已停用" : (user.isLocked(at: now) ? "已锁定" : "正常"),
-                           form: form, resetPassword: reset)
+                           form: form, resetPassword: reset, protected: user.isProtected, firstHalf: firstHalf, notice: notice,
+                           pending: try await AccountRequestController.pending(req, p, userID: user.id!))
     }
 
     func userPage(req: Request) async throws -> Response {
         let p = try req.require(.sysadmin)
         let (user, unit) = try await scopedUser(req.parameters.get("id", as: Int.self), p, req)
-        return try await req.render("admin/user", title: user.username, userContent(req, user, unit, form: FormState()), section: "/admin")
+        return try await req.render("admin/user", title: user.username, try await userContent(req, p, user, unit, form: FormState()), section: "/admin")
     }
 
     struct UserForm: Content {
@@ -174,8 +182,31 @@ struct AdminController {
         if disable, user.id == p.userID { errors.append(.init("disabled", "停用", "不能停用自己的账号")) }
         if !errors.isEmpty {
             return try await req.render("admin/user", title: user.username,
-                                        userContent(req, user, unit, form: FormState(ValidationFailure(errors))),
+                                        try await userContent(req, p, user, unit, form: FormState(ValidationFailure(errors))),
                                         status: .unprocessableEntity, section: "/admin")
+        }
+        // An administrator's or 纪检 account is disabled, enabled or moved only with the
+        // security administrator's approval; its name is changed at once.
+        if user.isProtected {
+            var asked: [String] = []
+            if disable != user.disabled {
+                _ = try await AccountRequestController.file(disable ? .disable : .enable, for: user, req: req, principal: p)
+                asked.append(disable ? "停用" : "启用")
+            }
+            if newUnit.id != unit.id {
+                _ = try await AccountRequestController.file(.move, for: user, unitID: newUnit.id, req: req, principal: p)
+                asked.append("调整所属单位")
+            }
+            if name != user.displayName {
+                let before = user.snapshot
+                user.displayName = name
+                try await req.db.transaction { tx in
+                    try await user.update(on: tx)
+                    try await req.audit(.update, "user", String(user.id!), "修改账号「\(user.username)」的姓名", before: before, after: user.snapshot, on: tx)
+                }
+            }
+            let flash = asked.isEmpty ? "已保存" : "已保存；\(asked.joined(separator: "、"))已提交安全管理员审批（管理员和纪检账号须两人办理）"
+            return req.redirect(to: SiteURL.adminUser(user.id!).path, flash: flash)
         }
         let before = user.snapshot
         user.displayName = name
@@ -193,6 +224,12 @@ struct AdminController {
     func resetPassword(req: Request) async throws -> Response {
         let p = try req.require(.sysadmin)
         let (user, unit) = try await scopedUser(req.parameters.get("id", as: Int.self), p, req)
+        if user.isProtected {
+            let first = try await AccountRequestController.file(.reset, for: user, req: req, principal: p)
+            return try await req.render("admin/user", title: user.username, try await userContent(
+                req, p, user, unit, form: FormState(), firstHalf: first,
+                notice: "「\(user.username)」是管理员或纪检账号，重置密码须经安全管理员批准。"), section: "/admin")
+        }
         let password = Secrets.password()
         user.passwordHash = try await hashPassword(password, cost: req.lvze.configuration.bcryptCost, on: req)
         user.mustChangePassword = true
@@ -200,10 +237,11 @@ struct AdminController {
         try await req.db.transaction { tx in
             try await user.update(on: tx)
             try await UserSession.query(on: tx).filter(\.$user.$id == user.id!).delete()
+            try await APIToken.query(on: tx).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil).set(\.$revokedAt, to: req.now).update()
             try await req.audit(.passwordReset, "user", String(user.id!), "重置「\(user.username)」的密码", on: tx)
         }
         return try await req.render("admin/user", title: user.username,
-                                    userContent(req, user, unit, form: FormState(), reset: password), section: "/admin")
+                                    try await userContent(req, p, user, unit, form: FormState(), reset: password), section: "/admin")
     }
 
     struct SettingsContent: Encodable {

@@ -143,6 +143,9 @@ struct AuthController: RouteCollection {
             // Other sessions of this account end: whoever knew the old password is out.
             try await UserSession.query(on: tx).filter(\.$user.$id == p.userID)
                 .filter(\.$id != (p.session?.id ?? "")).delete()
+            // So do the API tokens made under the old password.
+            try await APIToken.query(on: tx).filter(\.$user.$id == p.userID).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: req.now).update()
             try await req.audit(.passwordChanged, "user", String(p.userID), "修改本人密码", on: tx)
         }
         return req.redirect(to: "/", flash: "密码已修改")

@@ -41,11 +41,13 @@ struct SecurityController {
         var lockedUntil: String
         var failedCount: Int
         var form: FormState
+        var pending: [AccountRequestController.Item]
     }
 
     private func render(_ req: Request, _ user: User, _ unit: OrgUnit, form: FormState, status: HTTPStatus = .ok) async throws -> Response {
         let roles = user.roles
         let admin = roles.first(where: \.isAdministrator)
+        let pending = try await AccountRequestController.pending(req, try req.requirePrincipal(), userID: user.id!)
         return try await req.render("security/user", title: user.username, UserContent(
             id: user.id!, username: user.username, displayName: user.displayName, unitName: unit.name,
             isAdministrator: admin != nil, adminRole: admin?.label ?? "",
@@ -53,7 +55,7 @@ struct SecurityController {
                 RoleOption(value: $0.rawValue, label: $0.label, summary: $0.summary, checked: roles.contains($0))
             },
             locked: user.isLocked(at: req.now), lockedUntil: ISOTime.local(user.lockedUntil), failedCount: user.failedCount,
-            form: form), status: status, section: "/admin")
+            form: form, pending: pending), status: status, section: "/admin")
     }
 
     func userPage(req: Request) async throws -> Response {
