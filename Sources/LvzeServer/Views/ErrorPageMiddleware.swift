@@ -86,7 +86,8 @@ struct ErrorPageMiddleware: AsyncMiddleware {
             "reference": .string(reference), "status": .stringConvertible(status.code),
             "request": .string("\(request.method.rawValue) \(request.url.path)"),
             "user": .string(user), "address": .string(request.clientAddress),
-            "error": .string(String(reflecting: error)),
+            // One line per answer, so a grep for the reference finds the time and the error.
+            "error": .string(String(reflecting: error).split(whereSeparator: \.isNewline).joined(separator: " ")),
         ]
         if status.code >= 500 {
             request.logger.error("request failed", metadata: metadata)
