@@ -29,7 +29,7 @@ final class AuthTests: XCTestCase {
             let browser = Browser(app)
             let res = try await browser.login("clerk", "wrong-password")
             XCTAssertEqual(res.status, .unauthorized)
-            XCTAssertTrue(res.body.string.contains("用户名或密码错误（再失败4次将锁定账号）"))
+            XCTAssertTrue(res.body.string.contains("用户名或密码错误（再失败4次将暂停从本机登录15分钟）"), res.body.string)
             let unknown = try await browser.login("nobody", "whatever")
             XCTAssertTrue(unknown.body.string.contains("用户名或密码错误"))
             let entries = try await AuditEntry.query(on: app.db).filter(\.$action == "login_failed").all()
@@ -43,15 +43,15 @@ final class AuthTests: XCTestCase {
             for _ in 1...4 { _ = try await browser.login("clerk", "bad") }
             let fifth = try await browser.login("clerk", "bad")
             XCTAssertEqual(fifth.status, .forbidden)
-            XCTAssertTrue(fifth.body.string.contains("账号已锁定15分钟"))
+            XCTAssertTrue(fifth.body.string.contains("已暂停从本机登录15分钟"), fifth.body.string)
             // The right password does not open a locked account.
             let locked = try await browser.login("clerk")
             XCTAssertEqual(locked.status, .forbidden)
-            XCTAssertTrue(locked.body.string.contains("已锁定"))
+            XCTAssertTrue(locked.body.string.contains("已暂停从本机登录"))
             // Nor does the API, which shares the lockout.
             let api = try await send(app, .POST, "/api/v1/login", json: ["username": "clerk", "password": Fixture.password])
             XCTAssertEqual(api.status, .forbidden)
-            XCTAssertTrue(api.body.string.contains("已锁定"))
+            XCTAssertTrue(api.body.string.contains("已暂停从本机登录"))
             app.lvze.clock.advance(by: 14 * 60)
             let value2 = try await browser.login("clerk").status
             XCTAssertEqual(value2, .forbidden)
@@ -73,7 +73,7 @@ final class AuthTests: XCTestCase {
             let sec = Browser(app)
             try await sec.login("sec")
             let home = try await sec.get("/")
-            XCTAssertTrue(home.body.string.contains("账号「clerkA」已锁定"))
+            XCTAssertTrue(home.body.string.contains("账号「clerkA」连续登录失败"))
             try await sec.get("/security/users/\(user.id!)")
             let res = try await sec.post("/security/users/\(user.id!)/unlock", [:])
             XCTAssertEqual(res.status, .seeOther)

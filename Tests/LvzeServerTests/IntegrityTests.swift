@@ -227,3 +227,67 @@ final class SeparationOfDutiesTests: XCTestCase {
         }
     }
 }
+
+/// Login answers that tell nothing and a throttle a stranger cannot turn against the owner.
+final class LoginThrottleTests: XCTestCase {
+    func testAStrangerCannotLockTheOwnerOutAndUnknownUsersAnswerAlike() async throws {
+        try await withRunningFixture { _, _, port, _ in
+            let stranger = SocketBrowser(port: port, source: "127.0.0.2")
+            try await stranger.get("/login")
+            var answers: [String] = []
+            for _ in 1...5 {
+                let res = try await stranger.post("/login", [("username", "clerk"), ("password", "guess")])
+                answers.append(Self.message(res.text))
+            }
+            XCTAssertTrue(answers[4].contains("已暂停从本机登录15分钟"), answers[4])
+            // The owner at their own desk is not locked out.
+            let owner = SocketBrowser(port: port, source: "127.0.0.1")
+            let signedIn = try await owner.login("clerk")
+            XCTAssertEqual(signedIn.status, 303, signedIn.text)
+            // An unknown username gets the very same answers, pause included.
+            let prober = SocketBrowser(port: port, source: "127.0.0.3")
+            try await prober.get("/login")
+            var unknown: [String] = []
+            for _ in 1...5 {
+                let res = try await prober.post("/login", [("username", "nobody"), ("password", "guess")])
+                unknown.append(Self.message(res.text))
+            }
+            XCTAssertEqual(unknown, answers)
+            // Disabled is told only to someone who knows the password.
+            XCTAssertFalse(answers.joined().contains("停用"))
+        }
+    }
+
+    /// The error text of the login page.
+    static func message(_ page: String) -> String {
+        guard let start = page.range(of: "role=\"alert\">"), let end = page[start.upperBound...].range(of: "</") else { return page }
+        return String(page[start.upperBound..<end.lowerBound])
+    }
+}
+
+final class HiddenRecordsTests: XCTestCase {
+    /// A clerk who may not read discipline ledgers is not told that one names a unit.
+    func testUnitDeletionDoesNotCountHiddenRecords() async throws {
+        try await withFixture { app, _ in
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            try await clerk.get("/units/new")
+            let made = try await clerk.post("/units", ["parentCode": "TA", "code": "TA-V9", "name": "甲九村", "kind": "village"])
+            XCTAssertEqual(made.status, .seeOther, made.body.string)
+            let jijian = Browser(app)
+            try await jijian.login("jijian")
+            try await jijian.get("/ledgers/problem_lead/new")
+            let lead = try await jijian.postMultipart("/ledgers/problem_lead", [
+                "unit": "TA-V9", "f_received_on": "2025-02-01", "f_summary": "反映问题"])
+            XCTAssertEqual(lead.status, .seeOther, lead.body.string)
+            let unit = try await OrgUnit.query(on: app.db).filter(\.$code == "TA-V9").first()!
+            try await clerk.get("/units/\(unit.id!)")
+            let refused = try await clerk.post("/units/\(unit.id!)/delete", [:])
+            let page = try await clerk.get(refused.location)
+            XCTAssertFalse(page.body.string.contains("台账记录"), page.body.string)
+            XCTAssertTrue(page.body.string.contains("已有业务数据，不能删除"), page.body.string)
+            let still = try await OrgUnit.find(unit.id, on: app.db)
+            XCTAssertNotNil(still)
+        }
+    }
+}

@@ -30,12 +30,14 @@ struct RawResponse {
 
 /// One HTTP/1.1 exchange over a real TCP socket to the app on loopback, `Connection: close`.
 enum RawHTTP {
+    /// `source`: the loopback address to send from (127.0.0.2 and so on), to act as another machine.
     static func exchange(port: Int, method: String, path: String, headers: [(String, String)], body: Data,
-                         delivery: Delivery) async throws -> RawResponse {
+                         delivery: Delivery, source: String? = nil) async throws -> RawResponse {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
-                    try blockingExchange(port: port, method: method, path: path, headers: headers, body: body, delivery: delivery)
+                    try blockingExchange(port: port, method: method, path: path, headers: headers, body: body, delivery: delivery,
+                                         source: source)
                 })
             }
         }
@@ -44,7 +46,7 @@ enum RawHTTP {
     struct SocketError: Error, CustomStringConvertible { var description: String }
 
     private static func blockingExchange(port: Int, method: String, path: String, headers: [(String, String)], body: Data,
-                                         delivery: Delivery) throws -> RawResponse {
+                                         delivery: Delivery, source: String?) throws -> RawResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SocketError(description: "socket() failed") }
         defer { close(fd) }
@@ -52,6 +54,15 @@ enum RawHTTP {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw SocketError(description: "bind() to \(source) failed") }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -204,15 +215,18 @@ final class SocketBrowser {
     var cookies: [String: String] = [:]
     var csrf = ""
     var delivery: Delivery
+    /// The loopback address this "machine" sends from.
+    var source: String?
 
-    init(port: Int, delivery: Delivery = .pieces(1_024)) {
+    init(port: Int, delivery: Delivery = .pieces(1_024), source: String? = nil) {
         self.port = port
         self.delivery = delivery
+        self.source = source
     }
 
     @discardableResult
     func get(_ path: String) async throws -> RawResponse {
-        let res = try await RawHTTP.exchange(port: port, method: "GET", path: path, headers: cookieHeader(), body: Data(), delivery: delivery)
+        let res = try await RawHTTP.exchange(port: port, method: "GET", path: path, headers: cookieHeader(), body: Data(), delivery: delivery, source: source)
         absorb(res)
         return res
     }
@@ -226,7 +240,7 @@ final class SocketBrowser {
         let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         let res = try await RawHTTP.exchange(port: port, method: "POST", path: path,
                                              headers: cookieHeader() + [("Content-Type", "application/x-www-form-urlencoded")] + extra,
-                                             body: Data(body.utf8), delivery: delivery)
+                                             body: Data(body.utf8), delivery: delivery, source: source)
         absorb(res)
         return res
     }
@@ -251,7 +265,7 @@ final class SocketBrowser {
         body.append(Data("--\(boundary)--\r\n".utf8))
         let res = try await RawHTTP.exchange(port: port, method: "POST", path: path,
                                              headers: cookieHeader() + [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
-                                             body: body, delivery: delivery)
+                                             body: body, delivery: delivery, source: source)
         absorb(res)
         return res
     }

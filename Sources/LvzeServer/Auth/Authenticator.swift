@@ -17,52 +17,51 @@ struct Authenticator {
         let now = request.now
         let policy = request.lvze.settings.passwordPolicy
         let address = request.clientAddress
+        let throttle = request.lvze.loginThrottle
         guard !username.isEmpty, !password.isEmpty else {
             throw Failure(message: "请输入用户名和密码", status: .badRequest)
         }
-        guard let user = try await User.query(on: request.db).filter(\.$username == username).first() else {
-            // Same cost as a real check, so timing does not tell which usernames exist.
-            _ = try? await hashPassword("x", cost: request.lvze.configuration.bcryptCost, on: request)
-            try await request.lvze.audit.append(
-                .loginFailed, actor: AuditActor(userID: nil, username: username, unitID: nil, address: address),
-                objectType: "user", objectID: "", summary: "用户名不存在", at: now, on: request.db)
-            throw Failure(message: "用户名或密码错误", status: .unauthorized)
+        let user = try await User.query(on: request.db).filter(\.$username == username).first()
+        let actor = AuditActor(userID: user?.id, username: user?.username ?? username, unitID: user?.$unit.id, address: address)
+        let objectID = user?.id.map(String.init) ?? ""
+        // A pause answers the same whether or not the account exists.
+        if let until = throttle.pausedUntil(username: username, address: address, now: now) {
+            try await request.lvze.audit.append(.loginLocked, actor: actor, objectType: "user", objectID: objectID,
+                                                summary: "暂停登录期间从\(address)尝试登录", at: now, on: request.db)
+            let minutes = Int((until.timeIntervalSince(now) / 60).rounded(.up))
+            throw Failure(message: "连续登录失败次数过多，已暂停从本机登录，请\(minutes)分钟后再试或联系安全管理员解锁", status: .forbidden)
         }
-        let actor = AuditActor(userID: user.id, username: user.username, unitID: user.$unit.id, address: address)
+        // Unknown users cost a real check too, so timing does not tell which usernames exist.
+        let valid = try await verifyPassword(password, hash: user?.passwordHash ?? request.lvze.decoyHash, on: request) && user != nil
+        guard let user, valid else {
+            let remaining = throttle.fail(username: username, address: address, now: now,
+                                          threshold: policy.lockoutThreshold, minutes: policy.lockoutMinutes)
+            try await request.db.transaction { tx in
+                if let user, remaining == 0 {
+                    // Shown to the security administrator, who may lift the pause at once.
+                    user.lockedUntil = now.addingTimeInterval(TimeInterval(policy.lockoutMinutes * 60))
+                    try await user.update(on: tx)
+                }
+                try await request.lvze.audit.append(.loginFailed, actor: actor, objectType: "user", objectID: objectID,
+                                                    summary: user == nil ? "用户名不存在" : "密码错误", at: now, on: tx)
+                if remaining == 0 {
+                    try await request.lvze.audit.append(
+                        .accountLocked, actor: actor, objectType: "user", objectID: objectID,
+                        summary: "从\(address)连续\(policy.lockoutThreshold)次登录失败，暂停从该地址登录\(policy.lockoutMinutes)分钟", at: now, on: tx)
+                }
+            }
+            if remaining == 0 {
+                throw Failure(message: "连续登录失败\(policy.lockoutThreshold)次，已暂停从本机登录\(policy.lockoutMinutes)分钟", status: .forbidden)
+            }
+            throw Failure(message: "用户名或密码错误（再失败\(remaining)次将暂停从本机登录\(policy.lockoutMinutes)分钟）", status: .unauthorized)
+        }
+        // Only someone who knows the password learns that the account is disabled.
         if user.disabled {
-            try await request.lvze.audit.append(.loginFailed, actor: actor, objectType: "user", objectID: String(user.id!),
+            try await request.lvze.audit.append(.loginFailed, actor: actor, objectType: "user", objectID: objectID,
                                                 summary: "账号已停用", at: now, on: request.db)
             throw Failure(message: "账号已停用，请联系系统管理员", status: .forbidden)
         }
-        if let until = user.lockedUntil, until > now {
-            try await request.lvze.audit.append(.loginLocked, actor: actor, objectType: "user", objectID: String(user.id!),
-                                                summary: "账号锁定期间尝试登录", at: now, on: request.db)
-            let minutes = Int((until.timeIntervalSince(now) / 60).rounded(.up))
-            throw Failure(message: "连续登录失败次数过多，账号已锁定，请\(minutes)分钟后再试或联系安全管理员解锁", status: .forbidden)
-        }
-        let valid = try await verifyPassword(password, hash: user.passwordHash, on: request)
-        guard valid else {
-            user.failedCount += 1
-            let remaining = policy.lockoutThreshold - user.failedCount
-            try await request.db.transaction { tx in
-                if remaining <= 0 {
-                    user.lockedUntil = now.addingTimeInterval(TimeInterval(policy.lockoutMinutes * 60))
-                    user.failedCount = 0
-                }
-                try await user.update(on: tx)
-                try await request.lvze.audit.append(.loginFailed, actor: actor, objectType: "user", objectID: String(user.id!),
-                                                    summary: "密码错误", at: now, on: tx)
-                if remaining <= 0 {
-                    try await request.lvze.audit.append(
-                        .accountLocked, actor: actor, objectType: "user", objectID: String(user.id!),
-                        summary: "连续\(policy.lockoutThreshold)次登录失败，锁定\(policy.lockoutMinutes)分钟", at: now, on: tx)
-                }
-            }
-            if remaining <= 0 {
-                throw Failure(message: "连续登录失败\(policy.lockoutThreshold)次，账号已锁定\(policy.lockoutMinutes)分钟", status: .forbidden)
-            }
-            throw Failure(message: "用户名或密码错误（再失败\(remaining)次将锁定账号）", status: .unauthorized)
-        }
+        throttle.succeed(username: username, address: address)
         user.failedCount = 0
         user.lockedUntil = nil
         user.lastLoginAt = now

@@ -91,7 +91,6 @@ struct SessionMiddleware: AsyncMiddleware {
         let now = request.now
         if let expires = stored.expiresAt, expires <= now { return nil }
         guard let user = try await User.find(stored.$user.id, on: request.db), !user.disabled,
-              !user.isLocked(at: now),
               let unit = try await OrgUnit.find(user.$unit.id, on: request.db) else { return nil }
         if stored.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             stored.lastUsedAt = now

@@ -94,6 +94,7 @@ struct AccountRequestController {
             user.passwordChangedAt = req.now
             user.lockedUntil = nil
             user.failedCount = 0
+            req.lvze.loginThrottle.clear(username: user.username)
             secondHalf = second
         case .disable:
             user.disabled = true

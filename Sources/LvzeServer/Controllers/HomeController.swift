@@ -55,7 +55,7 @@ struct HomeController {
         if p.has(.secadmin) {
             let locked = try await User.query(on: db).filter(\.$lockedUntil > now).all()
             for u in locked {
-                items.append(Item(title: "账号「\(u.username)」已锁定", detail: "至\(ISOTime.local(u.lockedUntil))自动解锁，也可手动解锁",
+                items.append(Item(title: "账号「\(u.username)」连续登录失败，已暂停从失败的地址登录", detail: "至\(ISOTime.local(u.lockedUntil))自动恢复，也可手动解锁",
                                   href: SiteURL.securityUser(u.id!).path, urgent: true))
             }
             let unassigned = try await User.query(on: db).filter(\.$rolesText == "").filter(\.$disabled == false).all()

@@ -106,6 +106,7 @@ struct SecurityController {
         let (user, _) = try await scopedUser(req.parameters.get("id", as: Int.self), p, req)
         user.lockedUntil = nil
         user.failedCount = 0
+        req.lvze.loginThrottle.clear(username: user.username)
         try await req.db.transaction { tx in
             try await user.update(on: tx)
             try await req.audit(.accountUnlocked, "user", String(user.id!), "解锁账号「\(user.username)」", on: tx)

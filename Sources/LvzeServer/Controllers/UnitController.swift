@@ -350,7 +350,8 @@ struct UnitController {
         if unit.id == p.unit.id || unit.$parent.id == nil {
             return req.redirect(to: SiteURL.unit(unit.id!).path, flash: "!不能删除本账号所属单位或根单位")
         }
-        if let blocker = try await unit.deletionBlocker(on: req.db) {
+        let readable = req.lvze.catalogue.catalogue.kinds.filter { p.hasAny(Array($0.readers)) }.map(\.id)
+        if let blocker = try await unit.deletionBlocker(on: req.db, readable: readable) {
             return req.redirect(to: SiteURL.unit(unit.id!).path, flash: "!" + blocker)
         }
         let parentID = unit.$parent.id!

@@ -126,7 +126,10 @@ extension OrgUnit {
 
     /// Why this unit may not be deleted, or nil. Units with children or with anything
     /// recorded against them stay; they can be marked dissolved instead.
-    func deletionBlocker(on db: any Database) async throws -> String? {
+    /// Records of ledgers the asker may not read (`readable`: the kinds they may) are not
+    /// counted aloud: the unit is still kept, but a clerk must not learn that a discipline
+    /// record names it.
+    func deletionBlocker(on db: any Database, readable: [String]) async throws -> String? {
         let id = self.id!
         let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == id).count()
         if children > 0 { return "「\(name)」下还有\(children)个下级单位，请先移走或删除下级单位" }
@@ -139,8 +142,11 @@ extension OrgUnit {
         if users > 0 { held.append("\(users)个账号") }
         let flags = try await UnitFlag.query(on: db).filter(\.$unit.$id == id).count()
         if flags > 0 { held.append("\(flags)条标记记录") }
-        let records = try await LedgerRecord.query(on: db).filter(\.$unit.$id == id).count()
+        let records = try await LedgerRecord.query(on: db).filter(\.$unit.$id == id).filter(\.$kind ~~ readable).count()
         if records > 0 { held.append("\(records)条台账记录") }
+        if held.isEmpty, try await LedgerRecord.query(on: db).filter(\.$unit.$id == id).first() != nil {
+            held.append("业务数据")
+        }
         if !held.isEmpty {
             return "「\(name)」已有\(held.joined(separator: "、"))，不能删除；如已撤销，请在编辑页填写撤销日期"
         }

@@ -110,6 +110,10 @@ public final class LvzeServices: Sendable {
     let imports = ImportJobs()
     let dataVersion = DataVersion()
     let sessionRows = SessionRows()
+    let loginThrottle = LoginThrottle()
+    /// A bcrypt hash of a random secret at the configured cost, checked for unknown usernames
+    /// so that they take as long as known ones.
+    let decoyHash: String
     let dashboards = DashboardCache()
     let attachments: AttachmentStore
 
@@ -118,6 +122,7 @@ public final class LvzeServices: Sendable {
         let key = try AuditKeyFile.load(configuration, logger: logger)
         self.audit = AuditLog(seal: key.seal)
         self.auditKey = (key.path, key.created)
+        self.decoyHash = try Bcrypt.hash(Secrets.token(bytes: 16), cost: configuration.bcryptCost)
         // In-memory test databases keep their files in a fresh temporary folder.
         let base = configuration.dataDirectory == ":memory:"
             ? FileManager.default.temporaryDirectory.appendingPathComponent("lvze-\(UUID().uuidString)")
