@@ -42,7 +42,7 @@ public final class XLSXReader {
     private let limits: Limits
     private let sharedStringsPath: String?
     private let stylesPath: String?
-    private var sharedStrings: [String]?
+    private var sharedStrings: SharedStringStore?
     private var dateStyles: [Bool] = []
     /// Bytes inflated for workbook-level parts, which count against every sheet read.
     private var metadataBytes: Int64 = 0
@@ -156,7 +156,7 @@ public final class XLSXReader {
             throw SpreadsheetError(.missingSheet, "工作表“\(sheet.name)”的数据在文件中缺失")
         }
         try loadWorkbookParts()
-        var scanner = XMLScanner(handler: XLSXSheetParser(sharedStrings: sharedStrings ?? [], dateStyles: dateStyles,
+        var scanner = XMLScanner(handler: XLSXSheetParser(sharedStrings: sharedStrings ?? SharedStringStore(), dateStyles: dateStyles,
                                                           uses1904: uses1904DateSystem))
         var used = metadataBytes
         let completed = try Self.stream(path: path, entries: entries, archive: archive, limits: limits,
@@ -211,7 +211,9 @@ public final class XLSXReader {
             try Self.parse(XLSXStyles(), path: $0, entries: entries, archive: archive, limits: limits,
                            used: &used, required: false)
         }
-        sharedStrings = strings?.strings ?? []
+        let store = strings?.strings ?? SharedStringStore()
+        try store.finish()
+        sharedStrings = store
         dateStyles = styles?.dateStyles ?? []
         metadataBytes = used
     }

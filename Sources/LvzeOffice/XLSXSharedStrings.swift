@@ -1,7 +1,11 @@
 /// The shared string table (`xl/sharedStrings.xml`): cells of type `s` hold an index into it.
 struct XLSXSharedStrings: XMLHandler {
-    private(set) var strings: [String] = []
+    let strings: SharedStringStore
     private var inItem = false
+
+    init(into store: SharedStringStore = SharedStringStore()) {
+        strings = store
+    }
     private var collector = RichTextCollector()
 
     mutating func startElement(_ name: XMLBytes, _ attributes: XMLAttributes, selfClosing: Bool) throws {
@@ -9,22 +13,21 @@ struct XLSXSharedStrings: XMLHandler {
             try collector.start(name, attributes, selfClosing: selfClosing)
         } else if XMLSyntax.equals(name, "si") {
             if selfClosing {
-                strings.append("")
+                try strings.append("")
             } else {
                 inItem = true
                 collector.reset()
             }
         } else if XMLSyntax.equals(name, "sst"), let count = try attributes.value("uniqueCount"),
                   let n = XLSXSheetParser.integer(count) {
-            // The declared count is only a hint; a hostile file must not make us reserve gigabytes.
-            strings.reserveCapacity(min(n, 1 << 20))
+            _ = n  // only a hint; a hostile file must not make us reserve gigabytes
         }
     }
 
     mutating func endElement(_ name: XMLBytes) throws {
         guard inItem else { return }
         if XMLSyntax.equals(name, "si") {
-            strings.append(collector.string)
+            try strings.append(collector.string)
             inItem = false
         } else {
             collector.end(name)

@@ -7,7 +7,7 @@ struct XLSXSheetParser: XMLHandler {
         case number, shared, inline, formulaString, boolean, error, isoDate
     }
 
-    let sharedStrings: [String]
+    let sharedStrings: SharedStringStore
     let dateStyles: [Bool]
     let uses1904: Bool
 
@@ -32,7 +32,7 @@ struct XLSXSheetParser: XMLHandler {
     private var value: [UInt8] = []
     private var inline = RichTextCollector()
 
-    init(sharedStrings: [String], dateStyles: [Bool], uses1904: Bool) {
+    init(sharedStrings: SharedStringStore, dateStyles: [Bool], uses1904: Bool) {
         self.sharedStrings = sharedStrings
         self.dateStyles = dateStyles
         self.uses1904 = uses1904

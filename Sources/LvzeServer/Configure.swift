@@ -55,6 +55,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
 
     app.routes.defaultMaxBodySize = "2mb"
     app.middleware = Middlewares()
+    app.middleware.use(InFlightMiddleware())
     // Headers outermost, so error pages carry them too.
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(ErrorPageMiddleware())

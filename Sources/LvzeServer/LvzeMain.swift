@@ -54,6 +54,7 @@ public enum LvzeMain {
             return 1
         }
         var status: Int32 = 0
+        var configured = false
         let isServe = arguments.count > 1 && arguments[1] == "serve"
         // Help touches no database: no data folder, no file, no admin account.
         let wantsHelp = arguments.dropFirst().contains { $0 == "--help" || $0 == "-h" }
@@ -75,6 +76,7 @@ public enum LvzeMain {
                 return 0
             }
             try await configure(app, configuration)
+            configured = true
             if isServe, demo, let summary = try await loadDemoIfEmpty(app) {
                 printDemoSummary(summary, console: app.console)
             }
@@ -115,7 +117,18 @@ public enum LvzeMain {
             FileHandle.standardError.write(Data("错误：\(error)\n".utf8))
             status = 1
         }
+        // A stop waits for requests and imports in flight before the databases close. If they
+        // do not finish in time the process exits without closing them (SQLite's log and
+        // PostgreSQL keep what was committed), never with a request using a closed database.
+        if isServe, configured {
+            let drained = await app.lvze.inFlight.drain(imports: app.lvze.imports, timeout: 60, logger: app.logger)
+            if !drained {
+                app.logger.error("停止时仍有\(app.lvze.inFlight.current)个请求未完成，已放弃等待")
+                return status
+            }
+        }
         try? await app.asyncShutdown()
+        if isServe { app.logger.notice("履责 Lvze 已停止") }
         return status
     }
 

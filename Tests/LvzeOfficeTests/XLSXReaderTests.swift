@@ -324,7 +324,7 @@ final class XLSXReaderTests: XCTestCase {
             """)
         let bytes = Array(xml.utf8)
         func rows(chunk: Int) throws -> [SpreadsheetRow] {
-            var scanner = XMLScanner(handler: XLSXSheetParser(sharedStrings: [], dateStyles: [], uses1904: false))
+            var scanner = XMLScanner(handler: XLSXSheetParser(sharedStrings: SharedStringStore(), dateStyles: [], uses1904: false))
             var out: [SpreadsheetRow] = []
             var i = 0
             while i < bytes.count {
@@ -378,5 +378,28 @@ final class XLSXReaderTests: XCTestCase {
     func testColumnNames() {
         XCTAssertEqual([0, 1, 25, 26, 27, 701, 702, 16383].map(SpreadsheetCell.columnName),
                        ["A", "B", "Z", "AA", "AB", "ZZ", "AAA", "XFD"])
+    }
+}
+
+/// The shared string table moves to a temporary file past its memory limit and reads back the same.
+final class SharedStringStoreTests: XCTestCase {
+    func testSpillsToDiskAndReadsBack() throws {
+        let store = SharedStringStore(memoryLimit: 1_024)
+        var expected: [String] = []
+        for i in 0..<5_000 {
+            let s = i % 7 == 0 ? "" : "第\(i)项：台账\(String(repeating: "记", count: i % 13))"
+            expected.append(s)
+            try store.append(s)
+        }
+        try store.finish()
+        XCTAssertTrue(store.spilled)
+        XCTAssertEqual(store.count, expected.count)
+        for i in [0, 1, 2, 999, 1_000, 4_999, 3_333, 3_333] { XCTAssertEqual(store[i], expected[i], "\(i)") }
+        for (i, s) in expected.enumerated() where i % 97 == 0 { XCTAssertEqual(store[i], s) }
+        let small = SharedStringStore()
+        try small.append("甲")
+        try small.finish()
+        XCTAssertFalse(small.spilled)
+        XCTAssertEqual(small[0], "甲")
     }
 }

@@ -105,3 +105,74 @@ extension ProcessTests {
         XCTAssertFalse(FileManager.default.fileExists(atPath: key.path), "no new key may be left behind")
     }
 }
+
+extension ProcessTests {
+    /// SIGTERM under load: the server stops accepting, answers what it had accepted, and
+    /// exits 0 (it used to trap in Fluent's Request.db once the databases had closed).
+    func testStopUnderLoadAnswersAndExitsCleanly() async throws {
+        guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { throw XCTSkip("runs the embedded default only") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-process-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = Int.random(in: 20_000...60_000)
+        let logURL = folder.appendingPathComponent("server.log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        let process = Process()
+        process.executableURL = try binaryURL()
+        process.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = nil
+        env["LVZE_DATA"] = folder.appendingPathComponent("data").path
+        env["LVZE_BCRYPT_COST"] = "4"
+        process.environment = env
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var up = false
+        for _ in 0..<600 where !up {
+            if let res = try? await RawHTTP.exchange(port: port, method: "GET", path: "/healthz", headers: [], body: Data(), delivery: .pieces(1)),
+               res.status == 200 { up = true } else { try await Task.sleep(nanoseconds: 100_000_000) }
+        }
+        XCTAssertTrue(up, "server did not start")
+        let login = try await RawHTTP.exchange(port: port, method: "POST", path: "/api/v1/login", headers: [("Content-Type", "application/json")],
+                                               body: Data(#"{"username":"lingdao","password":"Lvze@Demo2026"}"#.utf8), delivery: .pieces(1_000))
+        let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: login.body) as? [String: Any])?["token"] as? String, login.text)
+        let year = Calendar(identifier: .gregorian).component(.year, from: Date())
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for i in 0..<12 {
+                group.addTask {
+                    let res = try? await RawHTTP.exchange(port: port, method: "GET", path: "/api/v1/report?year=\(year - i % 2)",
+                                                          headers: [("Authorization", "Bearer \(token)")], body: Data(), delivery: .pieces(1))
+                    return res?.status ?? 0
+                }
+            }
+            try await Task.sleep(nanoseconds: 300_000_000)
+            kill(process.processIdentifier, SIGTERM)
+            var all: [Int] = []
+            for try await s in group { all.append(s) }
+            return all
+        }
+        for _ in 0..<900 where process.isRunning { try await Task.sleep(nanoseconds: 100_000_000) }
+        XCTAssertFalse(process.isRunning, "the server did not stop")
+        try log.close()
+        let output = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        XCTAssertEqual(process.terminationReason, .exit, output.suffix(3_000).description)
+        XCTAssertEqual(process.terminationStatus, 0, output.suffix(3_000).description)
+        XCTAssertFalse(output.contains("Fatal error"), output.suffix(3_000).description)
+        // Everything accepted before the stop was answered.
+        XCTAssertTrue(statuses.allSatisfy { $0 == 200 || $0 == 503 || $0 == 0 }, "\(statuses)")
+        XCTAssertGreaterThan(statuses.filter { $0 == 200 }.count, 0, "\(statuses)")
+        XCTAssertTrue(output.contains("已停止"), output.suffix(2_000).description)
+    }
+
+    func binaryURL() throws -> URL {
+        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [dir, dir.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("lvze")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/lvze")
+    }
+}

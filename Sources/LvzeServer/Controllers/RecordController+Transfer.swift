@@ -61,7 +61,13 @@ struct RecordTransferController {
     private func render(_ req: Request, kind: LedgerKind, unit: String, report: LedgerImporter.Report?, errors: [String],
                         dryRun: Bool, committed: Bool, status: HTTPStatus = .ok, job: ImportJobs.Job? = nil) async throws -> Response {
         let all = errors + (report?.errors ?? [])
-        let running = job.map { $0.phase == .reading || $0.phase == .writing } ?? false
+        let running = job.map { [.queued, .reading, .writing].contains($0.phase) } ?? false
+        var phase = job?.dryRun == false ? "正在读取、检查并写入" : "正在读取和检查"
+        if let job, job.phase == .queued {
+            let ahead = req.lvze.imports.place(job.id)
+            phase = "排队等待：同时进行的导入已达上限（\(req.lvze.settings.int(ImportJobs.concurrencyKey))个）"
+                + (ahead > 0 ? "，前面还有\(ahead)个导入在排队" : "，正在进行的导入结束后自动开始")
+        }
         return try await req.render("records/import", title: "导入\(kind.name)", ImportContent(
             kind: RecordController.summary(kind), unit: unit,
             headers: kind.fields.filter { $0.type != .attachments }.map { f in
@@ -69,7 +75,7 @@ struct RecordTransferController {
             },
             report: report, errors: errors, dryRun: dryRun, committed: committed,
             shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
-            phase: job?.dryRun == false ? "正在读取、检查并写入" : "正在读取和检查", read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0),
+            phase: phase, read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0),
                                     status: status, section: RecordController.summary(kind).systemPath)
     }
 
@@ -83,7 +89,7 @@ struct RecordTransferController {
         let response = try await render(req, kind: kind, unit: job.unit, report: job.report, errors: job.errors, dryRun: job.dryRun,
                                         committed: job.phase == .done && !job.dryRun && !failed,
                                         status: failed ? .unprocessableEntity : .ok, job: job)
-        if job.phase == .reading || job.phase == .writing { response.headers.replaceOrAdd(name: "Refresh", value: "1") }
+        if [.queued, .reading, .writing].contains(job.phase) { response.headers.replaceOrAdd(name: "Refresh", value: "1") }
         return response
     }
 
@@ -118,8 +124,11 @@ struct RecordTransferController {
         let actor = req.auditActor, userID = p.userID, now = req.now, audit = req.lvze.audit, fileName = file.filename
         let id = job.id
         let logger = req.logger
+        let limit = req.lvze.settings.int(ImportJobs.concurrencyKey)
         Task {
             defer { try? FileManager.default.removeItem(at: url) }
+            await jobs.waitForTurn(id, limit: limit)
+            defer { LedgerImporter.releaseMemory() }
             do {
                 let writer = dryRun ? nil : LedgerImporter.Writer(actor: actor, createdBy: userID, at: now, audit: audit)
                 let report = try await importer.run(source, fileName: fileName, writer: writer) { p in

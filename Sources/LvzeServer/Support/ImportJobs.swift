@@ -6,13 +6,13 @@ import NIOConcurrencyHelpers
 /// page refreshes itself (no script needed) until the job is done.
 final class ImportJobs: Sendable {
     struct Job: Sendable {
-        enum Phase: String, Sendable { case reading, writing, done, failed }
+        enum Phase: String, Sendable { case queued, reading, writing, done, failed }
         var id: UUID
         var kind: String
         var userID: Int
         var unit: String
         var dryRun: Bool
-        var phase: Phase = .reading
+        var phase: Phase = .queued
         var read = 0
         var written = 0
         var total = 0
@@ -22,6 +22,8 @@ final class ImportJobs: Sendable {
     }
 
     private let jobs = NIOLockedValueBox<[UUID: Job]>([:])
+    /// The setting: how many imports may read and write at once.
+    static let concurrencyKey = "import.max_concurrent"
 
     func start(_ job: Job) {
         jobs.withLockedValue { all in
@@ -36,4 +38,33 @@ final class ImportJobs: Sendable {
     }
 
     func get(_ id: UUID) -> Job? { jobs.withLockedValue { $0[id] } }
+
+    /// Jobs not finished (queued, reading or writing): a stop waits for them.
+    var running: Int { jobs.withLockedValue { $0.values.filter { [.queued, .reading, .writing].contains($0.phase) }.count } }
+
+    /// How many queued jobs started before this one (its place in the queue, from 0).
+    func place(_ id: UUID) -> Int {
+        jobs.withLockedValue { all in
+            guard let me = all[id] else { return 0 }
+            return all.values.filter { $0.phase == .queued && ($0.started, $0.id.uuidString) < (me.started, me.id.uuidString) }.count
+        }
+    }
+
+    /// Waits for this job's turn: at most `limit` imports read or write at once (each holds a
+    /// workbook's working memory), the others wait in the order they came. Then marks it reading.
+    func waitForTurn(_ id: UUID, limit: Int) async {
+        while true {
+            let started: Bool = jobs.withLockedValue { all in
+                let active = all.values.filter { $0.phase == .reading || $0.phase == .writing }.count
+                guard active < max(limit, 1), var me = all[id] else { return false }
+                let ahead = all.values.filter { $0.phase == .queued && ($0.started, $0.id.uuidString) < (me.started, me.id.uuidString) }
+                guard ahead.isEmpty else { return false }
+                me.phase = .reading
+                all[id] = me
+                return true
+            }
+            if started { return }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
 }

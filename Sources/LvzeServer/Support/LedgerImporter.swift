@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Fluent
 import Foundation
 import LvzeCore
@@ -17,7 +20,22 @@ import Vapor
 /// database inserts the previous batch, inside one transaction. The first problem stops the
 /// writing (the rest of the file is still checked, to name every problem) and the
 /// transaction is rolled back, so a file with any error imports nothing.
+#if canImport(Glibc)
+private let mallocTrim: (@convention(c) (Int) -> Int32)? = dlsym(nil, "malloc_trim").map {
+    unsafeBitCast($0, to: (@convention(c) (Int) -> Int32).self)
+}
+#endif
+
 struct LedgerImporter {
+    /// Hands the memory an import used back to the system: glibc keeps freed pages of a
+    /// large workbook otherwise, and several imports left gigabytes held.
+    static func releaseMemory() {
+        #if canImport(Glibc)
+        // Not in Swift's Glibc module: looked up once in the C library.
+        if let trim = mallocTrim { _ = trim(0) }
+        #endif
+    }
+
     let kind: LedgerKind
     let db: any Database
     let scope: UnitPath

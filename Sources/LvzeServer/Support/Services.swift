@@ -50,6 +50,7 @@ public final class SettingsStore: Sendable {
         "security.session.idle_minutes": "30",
         "site.district_name": "",
         "attachments.max_mb": "50",
+        "import.max_concurrent": "2",
         "workflow.green_days": "20",
         "workflow.yellow_days": "10",
         "ideology.filing_days": "3",
@@ -111,6 +112,7 @@ public final class LvzeServices: Sendable {
     let dataVersion = DataVersion()
     let sessionRows = SessionRows()
     let loginThrottle = LoginThrottle()
+    let inFlight = InFlight()
     /// A bcrypt hash of a random secret at the configured cost, checked for unknown usernames
     /// so that they take as long as known ones.
     let decoyHash: String
