@@ -3,7 +3,7 @@ import LvzeCore
 import ZIPFoundation
 
 /// Writes a one-sheet `.xlsx` row by row: bold shaded header, frozen first row, autofilter, column
-/// widths, real date and number cells, 是/否 booleans and formula-safe text.
+/// widths, real date and number cells, 是/否 booleans, and text as inline strings (never formulas).
 ///
 /// Rows stream into a temporary sheet file; `finish()` deflates it into the package, so memory stays
 /// flat however many rows are appended. Not safe to share between tasks.
@@ -203,7 +203,9 @@ public final class XLSXWriter {
             return
         case .text(let text):
             guard !text.isEmpty else { return }
-            writeInline(FormulaGuard.neutralized(text), column: column, row: row)
+            // An inline string is text to Excel and WPS whatever it starts with (a formula is
+            // only ever an <f> element), so it is written as the user typed it; CSV needs the guard.
+            writeInline(text, column: column, row: row)
         case .boolean(let b):
             writeInline(b ? "是" : "否", column: column, row: row)
         case .integer(let n):

@@ -44,26 +44,26 @@ final class XLSXWriterTests: XCTestCase {
         XCTAssertEqual(first.text(2), "电缆<老化> & \"破损\"")
         XCTAssertEqual(first[3]?.value, .number("1200.5"))
         XCTAssertEqual(first[4]?.value, .text("是"))
-        XCTAssertEqual(first.text(5), "'=SUM(A1:A9)", "formula injection neutralised")
+        XCTAssertEqual(first.text(5), "=SUM(A1:A9)", "kept as typed: an inline string is never a formula")
 
         let second = rows[2]
         XCTAssertEqual(second[1]?.date, LocalDate(year: 2024, month: 12, day: 31))
         XCTAssertEqual(second.text(2), "  两端空格\n第二行  ")
         XCTAssertEqual(second[3]?.value, .number("0"))
         XCTAssertEqual(second.text(4), "否")
-        XCTAssertEqual(second.text(5), "'+86 138")
+        XCTAssertEqual(second.text(5), "+86 138")
 
         let third = rows[3]
         XCTAssertEqual(third.cells.map(\.column), [0, 2, 3, 5])
         XCTAssertEqual(third.text(2), "控制字符去掉")
         XCTAssertEqual(third[3]?.number, -45.125)
-        XCTAssertEqual(third.text(5), "'-5")
+        XCTAssertEqual(third.text(5), "-5")
 
         let fourth = rows[4]
         XCTAssertEqual(fourth[1]?.value, .text("2025年3月5日"), "text in a date column stays text")
         XCTAssertEqual(fourth[1]?.date, march5)
         XCTAssertEqual(fourth.text(2), "_x0041_ 原样", "literal _xHHHH_ survives Excel's escaping")
-        XCTAssertEqual(fourth.text(5), "'@某人")
+        XCTAssertEqual(fourth.text(5), "@某人")
 
         XCTAssertEqual(rows[5].cells.map(\.column), [0], "empty text, nil and NaN write no cell")
         XCTAssertEqual(rows[5][0]?.value, .number("-12"))

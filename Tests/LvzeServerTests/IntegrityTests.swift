@@ -291,3 +291,57 @@ final class HiddenRecordsTests: XCTestCase {
         }
     }
 }
+
+final class InputEdgeTests: XCTestCase {
+    /// `%` and `_` are searched for as themselves, not as wildcards that match every row.
+    func testSearchWildcardsAreLiteral() async throws {
+        try await withFixture { app, _ in
+            let clerk = Browser(app)
+            try await clerk.login("clerk")
+            for (i, text) in ["台账缺失", "整改完成率100%", "制度未上墙"].enumerated() {
+                try await clerk.get("/ledgers/rectification/new")
+                let res = try await clerk.postMultipart("/ledgers/rectification", [
+                    "unit": "TA", "f_found_on": "2025-03-0\(i + 1)", "f_source": "巡察", "f_description": text, "f_deadline": "2099-01-01"])
+                XCTAssertEqual(res.status, .seeOther, res.body.string)
+            }
+            let percent = try await clerk.get("/ledgers/rectification?q=%25").body.string
+            XCTAssertTrue(percent.contains("整改完成率100%"))
+            XCTAssertFalse(percent.contains("台账缺失"), "q=% matched every row")
+            let underscore = try await clerk.get("/ledgers/rectification?q=_").body.string
+            XCTAssertFalse(underscore.contains("台账缺失"), "q=_ matched every row")
+            let sys = Browser(app)
+            try await sys.login("sys")
+            let users = try await sys.get("/admin/users?q=_").body.string
+            XCTAssertTrue(users.contains("没有符合条件的账号"), users)
+            let aud = Browser(app)
+            try await aud.login("aud")
+            let audit = try await aud.get("/audit?text=%25").body.string
+            let total = try await AuditEntry.query(on: app.db).count()
+            let withPercent = try await AuditEntry.query(on: app.db).all().filter { $0.summary.contains("%") }.count
+            XCTAssertGreaterThan(total, withPercent)
+            XCTAssertTrue(audit.contains("符合条件\(withPercent)条"), audit)
+        }
+    }
+
+    /// A PATCH that changes nothing, or whose fields are not an object, is a 422 naming it.
+    func testPatchWithoutChangesIs422() async throws {
+        try await withFixture { app, _ in
+            let login = try await send(app, .POST, "/api/v1/login", json: ["username": "clerk", "password": Fixture.password])
+            let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(login.body.readableBytesView)) as? [String: Any])?["token"] as? String)
+            let created = try await send(app, .POST, "/api/v1/records/rectification", token: token,
+                                         rawBody: #"{"unit":"TA","fields":{"found_on":"2025-03-05","source":"巡察","description":"接口记录","deadline":"2099-01-01"}}"#)
+            XCTAssertEqual(created.status, .created, created.body.string)
+            let id = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(created.body.readableBytesView)) as? [String: Any])?["id"] as? Int)
+            for body in [#"{"fields":[null]}"#, #"{}"#, #"{"fields":{}}"#, #"{"fields":"x"}"#] {
+                let res = try await send(app, .PATCH, "/api/v1/records/rectification/\(id)", token: token, rawBody: body)
+                XCTAssertEqual(res.status, .unprocessableEntity, "\(body): \(res.body.string)")
+                XCTAssertTrue(res.body.string.contains("fields"), res.body.string)
+            }
+            let create = try await send(app, .POST, "/api/v1/records/rectification", token: token, rawBody: #"{"unit":"TA","fields":[1]}"#)
+            XCTAssertEqual(create.status, .unprocessableEntity, create.body.string)
+            // The OpenAPI lists the answers the API gives.
+            let spec = try await send(app, .GET, "/api/openapi.json", token: token).body.string
+            for status in ["\"401\"", "\"403\"", "\"413\"", "\"415\"", "\"422\""] { XCTAssertTrue(spec.contains(status), status) }
+        }
+    }
+}

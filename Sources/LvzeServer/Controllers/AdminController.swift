@@ -48,7 +48,7 @@ struct AdminController {
     static func userRows(_ req: Request, _ p: Principal, q: String) async throws -> [UserRow] {
         var builder = User.query(on: req.db).join(OrgUnit.self, on: \User.$unit.$id == \OrgUnit.$id)
             .filter(OrgUnit.self, \.$path >= p.scope.value).filter(OrgUnit.self, \.$path < p.scope.subtreeUpperBound)
-        if !q.isEmpty { builder = builder.group(.or) { $0.filter(\.$username ~~ q).filter(\.$displayName ~~ q) } }
+        if !q.isEmpty { builder = builder.group(.or) { $0.filter(User.schema, "username", contains: q).filter(User.schema, "display_name", contains: q) } }
         let now = req.now
         return try await builder.sort(\.$username).limit(2000).all().map { u in
             let state = u.disabled ? "已停用" : (u.isLocked(at: now) ? "已锁定至\(ISOTime.local(u.lockedUntil))" : (u.mustChangePassword ? "待改密码" : "正常"))

@@ -38,7 +38,7 @@ struct AuditController {
             if !user.isEmpty { b = b.filter(\.$username == user) }
             if !action.isEmpty { b = b.filter(\.$action == action) }
             if !text.isEmpty {
-                b = b.group(.or) { $0.filter(\.$summary ~~ text).filter(\.$objectID == text) }
+                b = b.group(.or) { $0.filter(AuditEntry.schema, "summary", contains: text).filter(\.$objectID == text) }
                 if !redaction.kinds.isEmpty {
                     b = b.filter(\.$objectType !~ Array(redaction.kinds.keys))
                     for name in redaction.kinds.values { b = b.filter(\.$summary !~ "「\(name)」") }

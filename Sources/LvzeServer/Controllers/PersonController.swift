@@ -52,7 +52,7 @@ struct PersonController {
         func base() -> QueryBuilder<Person> {
             var b = Person.query(on: req.db).join(OrgUnit.self, on: \Person.$unit.$id == \OrgUnit.$id)
                 .filter(OrgUnit.self, \.$path >= p.scope.value).filter(OrgUnit.self, \.$path < p.scope.subtreeUpperBound)
-            if !q.isEmpty { b = b.group(.or) { $0.filter(\.$name ~~ q).filter(OrgUnit.self, \.$name ~~ q) } }
+            if !q.isEmpty { b = b.group(.or) { $0.filter(Person.schema, "name", contains: q).filter(OrgUnit.schema, "name", contains: q) } }
             return b
         }
         let total = try await base().count()

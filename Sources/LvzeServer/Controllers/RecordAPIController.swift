@@ -59,6 +59,15 @@ struct RecordAPIController {
     }
 
     /// API field values as the text the validator reads; unknown fields are errors.
+    /// The body's `fields` object; anything else there is named, not read as "no fields".
+    static func fields(_ body: [String: Any]) throws -> [String: Any] {
+        guard let value = body["fields"] else { return [:] }
+        guard let object = value as? [String: Any] else {
+            throw ValidationFailure([.init("fields", "fields", "应为对象（字段编号 → 值），例如 {\"description\": \"……\"}")])
+        }
+        return object
+    }
+
     static func raw(_ fields: [String: Any], kind: LedgerKind) throws -> [String: String] {
         var raw: [String: String] = [:]
         var errors: [FieldError] = []
@@ -123,7 +132,7 @@ struct RecordAPIController {
         let p = try req.requirePrincipal()
         let kind = try RecordController.writableKind(req, p)
         let body = try Self.body(req)
-        let raw = try Self.raw(body["fields"] as? [String: Any] ?? [:], kind: kind)
+        let raw = try Self.raw(try Self.fields(body), kind: kind)
         var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey)).check(unitRef: body["unit"] as? String, raw: raw)
         let missing = kind.fields.filter { $0.type == .attachments && $0.required }
         if !missing.isEmpty {
@@ -141,7 +150,11 @@ struct RecordAPIController {
         if let version = body["version"] as? Int, version != record.version {
             throw Abort(.conflict, reason: "记录已被他人修改（当前版本\(record.version)），请重新读取后再改")
         }
-        var raw = try Self.raw(body["fields"] as? [String: Any] ?? [:], kind: kind)
+        let given = try Self.fields(body)
+        if given.isEmpty, body["unit"] == nil {
+            throw ValidationFailure([.init("fields", "fields", "没有要修改的内容：请在 fields 中给出要改的字段，或给出 unit")])
+        }
+        var raw = try Self.raw(given, kind: kind)
         if kind.workflow, record.state != .pending { raw["progress"] = nil }
         let existing = record.values(for: kind)
         let draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
@@ -219,6 +232,10 @@ enum OpenAPIDocument {
         let errors: [String: Any] = [
             "400": ["description": "请求有误", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
             "401": ["description": "未登录", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+            "403": ["description": "无权执行此操作（或以网页会话调用时缺少 X-CSRF-Token）", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+            "413": ["description": "请求体过大", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+            "415": ["description": "请求体不是 JSON", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
+            "503": ["description": "系统正在停止", "content": ["text/plain": ["schema": ["type": "string"]]]],
             "404": ["description": "不存在或无权查阅", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
             "422": ["description": "字段校验未通过", "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]],
         ]

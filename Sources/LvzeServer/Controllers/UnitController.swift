@@ -73,7 +73,7 @@ struct UnitController {
         let searching = !query.isEmpty || UnitKind(rawValue: kindFilter) != nil
         if searching {
             if !query.isEmpty {
-                builder = builder.group(.or) { $0.filter(\.$name ~~ query).filter(\.$code ~~ query) }
+                builder = builder.group(.or) { $0.filter(OrgUnit.schema, "name", contains: query).filter(OrgUnit.schema, "code", contains: query) }
             }
             if let k = UnitKind(rawValue: kindFilter) { builder = builder.filter(\.$kind == k.rawValue) }
         } else {

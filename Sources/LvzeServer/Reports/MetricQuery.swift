@@ -113,7 +113,7 @@ struct MetricQuery {
         case .equals: core = SQLQueryString("\(unsafeRaw: field) = \(values[0])")
         case .oneOf: core = SQLQueryString("\(unsafeRaw: field) IN (\(SQLList(values)))")
         case .contains:
-            core = SQLQueryString("\(unsafeRaw: field) LIKE \(bind: "%" + (resolved[0] ?? "") + "%")")
+            core = SQLQueryString("\(unsafeRaw: field) LIKE \(bind: LikePattern.contains(resolved[0] ?? "")) ESCAPE '\\'")
         case .empty: return SQLQueryString("(\(unsafeRaw: field) IS NULL OR \(unsafeRaw: field) = '')")
         case .notEmpty: return SQLQueryString("(\(unsafeRaw: field) IS NOT NULL AND \(unsafeRaw: field) <> '')")
         case .less: core = SQLQueryString("\(unsafeRaw: field) < \(values[0])")

@@ -144,8 +144,12 @@ extension RecordFilter {
         if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }
         if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = \(bind: status.rawValue)")) }
         if !text.isEmpty {
-            let like = "%" + text.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            c.append(SQLQueryString("(\(ident: "records").\(ident: "title") LIKE \(bind: like) OR \(ident: "records").\(ident: "data") LIKE \(bind: like))"))
+            // The title, or any field's value; never the JSON's keys (`_` matched every row's "found_on").
+            let pattern = LikePattern.contains(text)
+            let values: SQLQueryString = dialect == .postgres
+                ? "EXISTS (SELECT 1 FROM jsonb_each_text(\(ident: "records").\(ident: "data")::jsonb) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
+                : "EXISTS (SELECT 1 FROM json_each(\(ident: "records").\(ident: "data")) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
+            c.append(SQLQueryString("(\(LikePattern.sql("records", "title", contains: text)) OR \(values))"))
         }
         let slots = kind.filterSlots
         for (field, value) in equals {
