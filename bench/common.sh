@@ -19,6 +19,11 @@ ensure_tools() {
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q python-calamine openpyxl xlsxwriter
   fi
+  build_release
+}
+
+# The release binary, rebuilt when a source is newer (a script given a binary replaces this).
+build_release() {
   if [ ! -x "$LVZE" ] || [ -n "$(find "$ROOT/Sources" -newer "$LVZE" -type f | head -1)" ]; then
     (cd "$ROOT" && swift build -c release --product lvze >/dev/null)
   fi

@@ -5,8 +5,12 @@
 #
 #   bash bench/import-memory.sh [PATH/TO/lvze]     (default: the release build)
 source "$(dirname "$0")/common.sh"
+if [ $# -ge 1 ]; then
+  LVZE="$1"
+  build_release() { :; }   # a given binary is used as it is
+fi
 ensure_tools
-BIN="${1:-$LVZE}"
+BIN="$LVZE"
 SST_MB=${SST_MB:-420}
 file="$OUT/sst-bomb-$SST_MB.xlsx"
 [ -f "$file" ] || "$VENV/bin/python" "$ROOT/bench/make_sst_bomb.py" "$file" --sst-mb "$SST_MB"

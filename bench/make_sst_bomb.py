@@ -36,7 +36,10 @@ def main():
                 f.write(f"<si><t>{s}</t></si>".encode())
             n = 0
             while written < target:
-                s = "".join(rng.choice(alphabet) for _ in range(40)) + str(n)
+                # Distinct strings that compress as real ledgers do (about ten to one).
+                if n % 64 == 0:
+                    phrase = "".join(rng.choice(alphabet) for _ in range(40))
+                s = phrase + str(n)
                 b = f"<si><t>{s}</t></si>".encode()
                 f.write(b)
                 written += len(b)

@@ -158,7 +158,9 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// Exactly one of 0–9: a range test on `Character` would also admit a digit followed by a
+    /// combining mark ("1\u{301}"), which `Int(_:)` then refuses.
+    var isASCIIDigit: Bool { asciiValue.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
 }
 
 extension String {

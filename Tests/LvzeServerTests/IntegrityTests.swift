@@ -345,3 +345,55 @@ final class InputEdgeTests: XCTestCase {
         }
     }
 }
+
+/// What schemathesis and the kill -9 probe found under concurrency and odd numbers.
+final class ConcurrencyProbeTests: XCTestCase {
+    func testConcurrentEditsOfOneVersionCannotBothWin() async throws {
+        try await withRunningFixture { _, _, port, _ in
+            let login = try await RawHTTP.exchange(port: port, method: "POST", path: "/api/v1/login", headers: [("Content-Type", "application/json")],
+                                                   body: Data(#"{"username":"clerk","password":"\#(Fixture.password)"}"#.utf8), delivery: .pieces(1_000))
+            let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: login.body) as? [String: Any])?["token"] as? String)
+            let auth = [("Authorization", "Bearer \(token)"), ("Content-Type", "application/json")]
+            let created = try await RawHTTP.exchange(port: port, method: "POST", path: "/api/v1/records/rectification", headers: auth,
+                body: Data(#"{"unit":"TA","fields":{"found_on":"2025-03-05","source":"巡察","description":"并发","deadline":"2099-01-01"}}"#.utf8),
+                delivery: .pieces(1_000))
+            let id = try XCTUnwrap((try JSONSerialization.jsonObject(with: created.body) as? [String: Any])?["id"] as? Int)
+            for round in 0..<5 {
+                let current = try await RawHTTP.exchange(port: port, method: "GET", path: "/api/v1/records/rectification/\(id)", headers: auth,
+                                                         body: Data(), delivery: .pieces(1_000))
+                let version = try XCTUnwrap((try JSONSerialization.jsonObject(with: current.body) as? [String: Any])?["version"] as? Int)
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for writer in 0..<2 {
+                        group.addTask {
+                            let body = #"{"version":\#(version),"fields":{"measures":"第\#(round)轮，写入者\#(writer)"}}"#
+                            return try await RawHTTP.exchange(port: port, method: "PATCH", path: "/api/v1/records/rectification/\(id)",
+                                                              headers: auth, body: Data(body.utf8), delivery: .pieces(1_000)).status
+                        }
+                    }
+                    var all: [Int] = []
+                    for try await s in group { all.append(s) }
+                    return all.sorted()
+                }
+                XCTAssertEqual(statuses, [200, 409], "round \(round): both edits of version \(version) answered \(statuses)")
+            }
+            // Numbers in exponent form are numbers; paging parameters are checked; a PATCH of the same value is a 422.
+            let current = try await RawHTTP.exchange(port: port, method: "GET", path: "/api/v1/records/rectification/\(id)", headers: auth,
+                                                     body: Data(), delivery: .pieces(1_000))
+            let fields = (try JSONSerialization.jsonObject(with: current.body) as? [String: Any])?["fields"] as? [String: Any]
+            let same = #"{"fields":{"measures":"\#(fields?["measures"] as? String ?? "")"}}"#
+            let unchanged = try await RawHTTP.exchange(port: port, method: "PATCH", path: "/api/v1/records/rectification/\(id)", headers: auth,
+                                                       body: Data(same.utf8), delivery: .pieces(1_000))
+            XCTAssertEqual(unchanged.status, 422, unchanged.text)
+            let progress = try await RawHTTP.exchange(port: port, method: "PATCH", path: "/api/v1/records/rectification/\(id)", headers: auth,
+                                                      body: Data(#"{"fields":{"progress":1e1}}"#.utf8), delivery: .pieces(1_000))
+            XCTAssertEqual(progress.status, 200, progress.text)
+            for query in ["limit=abc", "limit=0", "limit=5000", "after=abc"] {
+                let res = try await RawHTTP.exchange(port: port, method: "GET", path: "/api/v1/records/rectification?\(query)", headers: auth,
+                                                     body: Data(), delivery: .pieces(1_000))
+                XCTAssertEqual(res.status, 400, "\(query): \(res.text)")
+            }
+            let noType = try await RawHTTP.exchange(port: port, method: "POST", path: "/api/v1/login", headers: [], body: Data(), delivery: .pieces(1))
+            XCTAssertTrue(noType.text.contains("只接受 JSON") || noType.status == 400, noType.text)
+        }
+    }
+}

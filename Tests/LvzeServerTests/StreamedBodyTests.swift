@@ -131,6 +131,22 @@ final class StreamedBodyTests: XCTestCase {
         }
     }
 
+    /// A 5 MB workbook through the page, the token only in the form field.
+    func testFiveMegabyteImportStreamed() async throws {
+        try await withRunningFixture { _, _, port, _ in
+            let clerk = SocketBrowser(port: port, delivery: .pieces(16_384))
+            try await clerk.login("clerkA")
+            let (data, rows) = try rectificationWorkbook(minimumBytes: 5 * 1_048_576, badRow: nil, rows: 3_000, measureLength: 2_400)
+            XCTAssertGreaterThanOrEqual(data.count, 5 * 1_048_576)
+            try await clerk.get("/ledgers/rectification/import")
+            let dry = try await socketImportResult(clerk, try await clerk.postMultipart(
+                "/ledgers/rectification/import", [("unit", "TA"), ("mode", "dry")],
+                files: [("file", "整改台账.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)]))
+            XCTAssertEqual(dry.status, 200, String(dry.text.prefix(2_000)))
+            XCTAssertTrue(dry.text.contains("可导入\(rows)条"), String(dry.text.prefix(2_000)))
+        }
+    }
+
     func testTemplateUploadStreamed() async throws {
         try await withRunningFixture { app, _, port, _ in
             let leader = SocketBrowser(port: port, delivery: .chunked(333))
@@ -254,7 +270,7 @@ func socketImportResult(_ browser: SocketBrowser, _ res: RawResponse) async thro
 
 /// A rectification ledger as users keep it, at least `minimumBytes` long (or `rows` rows), one
 /// row with an impossible date when `badRow` is given (a data row number, from 1).
-func rectificationWorkbook(minimumBytes: Int, badRow: Int?, rows fixedRows: Int? = nil) throws -> (Data, Int) {
+func rectificationWorkbook(minimumBytes: Int, badRow: Int?, rows fixedRows: Int? = nil, measureLength: Int = 0) throws -> (Data, Int) {
     let header = ["问题来源", "具体问题表述", "整改措施", "责任单位", "整改第一责任人", "发现时间", "整改时限", "整改进展"]
     var rows = fixedRows ?? 1_000
     while true {
@@ -266,7 +282,19 @@ func rectificationWorkbook(minimumBytes: Int, badRow: Int?, rows fixedRows: Int?
             state = state &* 6364136223846793005 &+ 1442695040888963407
             let tag = String(state >> 16, radix: 36)
             let found = i == badRow ? "2025-02-30" : "2025-03-05"
-            try writer.append([.text("巡察"), .text("第\(i)项问题：台账\(tag)不规范"), .text("整改措施\(tag)"), .text("甲一村"),
+            var measures = "整改措施\(tag)"
+            if measureLength > 0 {
+                // Long, varied text, as real measures are: it keeps the file large once compressed.
+                let words = Array("建立台账逐条整改按月通报压实责任限期销号举一反三完善制度加强督导定期复查")
+                var chars: [Character] = []
+                chars.reserveCapacity(measureLength)
+                for _ in 0..<measureLength {
+                    state = state &* 6364136223846793005 &+ 1442695040888963407
+                    chars.append(words[Int(state >> 33) % words.count])
+                }
+                measures = String(chars)
+            }
+            try writer.append([.text("巡察"), .text("第\(i)项问题：台账\(tag)不规范"), .text(measures), .text("甲一村"),
                                .text("张\(tag.prefix(2))"), .text(found), .text("2099-06-30"), .text(String(i % 100))])
         }
         try writer.finish()

@@ -80,7 +80,8 @@ struct RecordAPIController {
             case let n as NSNumber:
                 // JSON true/false arrive as a boolean NSNumber, which also casts to Int: tell them apart by class.
                 if String(describing: type(of: n)).contains("Boolean") { raw[k] = n.boolValue ? "是" : "否" }
-                else { raw[k] = n.stringValue }
+                // Plain decimal notation: 1e-05 is 0.00001, which the field's check reads as a number.
+                else { raw[k] = NSDecimalNumber(decimal: n.decimalValue).stringValue }
             default: errors.append(.init(k, field.label, "值的类型不对"))
             }
         }
@@ -108,7 +109,15 @@ struct RecordAPIController {
         let kind = try RecordController.readableKind(req, p)
         let (filter, problems) = try await RecordFilter.from(req, kind: kind, scope: p.scope)
         if !problems.isEmpty { throw Abort(.badRequest, reason: problems.joined(separator: "；")) }
-        let limit = min(max((try? req.query.get(Int.self, at: "limit")) ?? 100, 1), 1000)
+        // Paging parameters are checked, not guessed: a bad one is named in the answer.
+        var limit = 100
+        if let text = try? req.query.get(String.self, at: "limit") {
+            guard let n = Int(text), (1...1000).contains(n) else { throw Abort(.badRequest, reason: "参数 limit 应为1到1000之间的整数（收到「\(text)」）") }
+            limit = n
+        }
+        if let text = try? req.query.get(String.self, at: "after"), Int(text) == nil {
+            throw Abort(.badRequest, reason: "参数 after 应为记录编号（整数，收到「\(text)」）")
+        }
         var b = filter.apply(LedgerRecord.query(on: req.db), dialect: req.db.dialect)
         if let after = try? req.query.get(Int.self, at: "after") { b = b.filter(\.$id < after) }
         let records = try await b.sort(\.$id, .descending).limit(limit + 1).all()
@@ -159,7 +168,10 @@ struct RecordAPIController {
         let existing = record.values(for: kind)
         let draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
             .check(unitRef: body["unit"] as? String, raw: raw, existing: existing, existingUnit: unit)
-        try await RecordWriter(req: req, principal: p, kind: kind).update(record, draft: draft, before: existing, beforeUnit: unit)
+        // A body that changes nothing is named as such, not answered as if it had been saved.
+        guard try await RecordWriter(req: req, principal: p, kind: kind).update(record, draft: draft, before: existing, beforeUnit: unit) else {
+            throw ValidationFailure([.init("fields", "fields", "没有要修改的内容：所给的值与记录现有的值相同")])
+        }
         return try Self.respond(Self.json(record, kind: kind, unit: draft.unit))
     }
 

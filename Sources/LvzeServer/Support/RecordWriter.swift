@@ -102,25 +102,46 @@ struct RecordWriter {
         return record
     }
 
-    func update(_ record: LedgerRecord, draft: RecordValidator.Draft, before: [String: FieldValue], beforeUnit: OrgUnit) async throws {
+    /// Claims the record for this write, first thing in the transaction: bumps its version only
+    /// if it is still the one this request read. The statement takes the write lock at once, so
+    /// SQLite waits for another writer instead of failing a transaction that began with a read
+    /// ("database is locked"), and of two concurrent edits of one version the second is refused
+    /// instead of silently overwriting the first.
+    private func claim(_ record: LedgerRecord, readVersion: Int, on tx: any Database) async throws {
+        let rows = try await tx.sql.raw("""
+            UPDATE records SET version = \(bind: readVersion + 1) WHERE id = \(bind: record.id!) AND version = \(bind: readVersion) RETURNING id
+            """).all()
+        guard !rows.isEmpty else {
+            throw Abort(.conflict, reason: "记录已被他人修改或删除，请重新打开后再办理")
+        }
+    }
+
+    /// Saves the edit; false when it changes nothing (nothing is written then).
+    @discardableResult
+    func update(_ record: LedgerRecord, draft: RecordValidator.Draft, before: [String: FieldValue], beforeUnit: OrgUnit) async throws -> Bool {
         var changes = fieldChanges(kind: kind, before: before, after: draft.values)
         if draft.unit.id != beforeUnit.id { changes["unit"] = [beforeUnit.name, draft.unit.name] }
-        guard !changes.isEmpty else { return }
+        guard !changes.isEmpty else { return false }
         try record.apply(draft, kind: kind, today: LocalDate(req.now))
+        let readVersion = record.version
         record.version += 1
         let changed = changes
         try await req.db.transaction { [changed] tx in
             let changes = changed
+            try await claim(record, readVersion: readVersion, on: tx)
             try await record.update(on: tx)
             try await event(record.id!, "update", changes: changes, on: tx)
             try await req.audit(.update, kind.id, String(record.id!), "修改「\(kind.name)」记录「\(record.title)」",
                                 before: changes.mapValues { $0.first ?? "" }, after: changes.mapValues { $0.last ?? "" }, on: tx)
         }
+        return true
     }
 
     func delete(_ record: LedgerRecord) async throws {
         let values = record.values(for: kind)
+        let readVersion = record.version
         try await req.db.transaction { tx in
+            try await claim(record, readVersion: readVersion, on: tx)
             let files = try await Attachment.query(on: tx).filter(\.$recordID == record.id!).all()
             for f in files { f.recordID = nil; try await f.update(on: tx) }
             try await RecordEvent.query(on: tx).filter(\.$recordID == record.id!).delete()
@@ -146,7 +167,10 @@ struct RecordWriter {
     }
 
     func attach(_ files: [(FieldSpec, File, AttachmentStore.Accepted)], to record: LedgerRecord) async throws {
+        let readVersion = record.version
+        record.version += 1
         try await req.db.transaction { tx in
+            try await claim(record, readVersion: readVersion, on: tx)
             var values = record.values(for: kind)
             var names: [String] = []
             for (field, file, accepted) in files {
@@ -254,11 +278,13 @@ struct RecordWriter {
         record.dueDate = item.deadline.iso
         record.closedOn = item.state == .closed ? transition.event.date.iso : nil
         record.workflow = newWF.encoded()
+        let readVersion = record.version
         record.version += 1
         let note = transition.event.note
         let changed = changes
         try await req.db.transaction { [changed] tx in
             let changes = changed
+            try await claim(record, readVersion: readVersion, on: tx)
             try await record.update(on: tx)
             try await event(record.id!, transition.event.kind.rawValue, changes: changes, note: note, on: tx)
             try await req.audit(.workflow, kind.id, String(record.id!),

@@ -118,6 +118,7 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         case 404: return "您要找的页面或记录不存在，或不在您的权限范围内。"
         case 405: return "不支持这种请求方式。"
         case 413: return "上传的内容超过了允许的大小。"
+        case 415: return "请求内容的格式不受支持：接口只接受 JSON（Content-Type: application/json），网页表单须以表单方式提交。"
         default: return "无法完成请求（\(status.code)）。"
         }
     }
