@@ -397,3 +397,41 @@ final class ConcurrencyProbeTests: XCTestCase {
         }
     }
 }
+
+final class ImportQueueTests: XCTestCase {
+    /// At most the set number of imports read and write at once; the rest wait in order.
+    func testImportsQueueBeyondTheLimit() async throws {
+        let jobs = ImportJobs()
+        let now = Date()
+        let ids = (0..<3).map { _ in UUID() }
+        for (i, id) in ids.enumerated() {
+            jobs.start(.init(id: id, kind: "hazard", userID: 1, unit: "TA", dryRun: true, started: now.addingTimeInterval(Double(i))))
+        }
+        await jobs.waitForTurn(ids[0], limit: 1)
+        XCTAssertEqual(jobs.get(ids[0])?.phase, .reading)
+        XCTAssertEqual(jobs.place(ids[1]), 0)
+        XCTAssertEqual(jobs.place(ids[2]), 1)
+        let second = Task { await jobs.waitForTurn(ids[1], limit: 1) }
+        try await Task.sleep(nanoseconds: 500_000_000)
+        XCTAssertEqual(jobs.get(ids[1])?.phase, .queued, "waits while the first runs")
+        jobs.update(ids[0]) { $0.phase = .done }
+        await second.value
+        XCTAssertEqual(jobs.get(ids[1])?.phase, .reading)
+        XCTAssertEqual(jobs.get(ids[2])?.phase, .queued)
+        XCTAssertEqual(jobs.running, 2)
+    }
+
+    func testTheLimitIsASettingChecked() async throws {
+        try await withFixture { app, _ in
+            let sys = Browser(app)
+            try await sys.login("sys")
+            try await sys.get("/admin/settings")
+            let bad = try await sys.post("/admin/settings", ["districtName": "测试区委", "importConcurrency": "0"])
+            XCTAssertEqual(bad.status, .unprocessableEntity)
+            XCTAssertTrue(bad.body.string.contains("应为1到8之间的整数"), bad.body.string)
+            let ok = try await sys.post("/admin/settings", ["districtName": "测试区委", "importConcurrency": "3"])
+            XCTAssertEqual(ok.status, .seeOther, ok.body.string)
+            XCTAssertEqual(app.lvze.settings.int(ImportJobs.concurrencyKey), 3)
+        }
+    }
+}

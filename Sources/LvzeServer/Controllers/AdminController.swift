@@ -246,31 +246,44 @@ struct AdminController {
 
     struct SettingsContent: Encodable {
         var districtName: String
+        var importConcurrency: String
         var form: FormState
     }
 
     func settingsPage(req: Request) async throws -> Response {
         try req.require(.sysadmin)
         return try await req.render("admin/settings", title: "系统设置",
-                                    SettingsContent(districtName: req.lvze.settings.string("site.district_name"), form: FormState()),
+                                    SettingsContent(districtName: req.lvze.settings.string("site.district_name"),
+                                                    importConcurrency: String(req.lvze.settings.int(ImportJobs.concurrencyKey)), form: FormState()),
                                     section: "/admin")
     }
 
-    struct SettingsForm: Content { var districtName: String? }
+    struct SettingsForm: Content {
+        var districtName: String?
+        var importConcurrency: String?
+    }
 
     func saveSettings(req: Request) async throws -> Response {
         try req.require(.sysadmin)
         let form = try req.content.decode(SettingsForm.self)
         let name = (form.districtName ?? "").trimmingCharacters(in: .whitespaces)
-        if name.count > 40 {
+        let concurrencyText = (form.importConcurrency ?? "").trimmingCharacters(in: .whitespaces)
+        var errors: [FieldError] = []
+        if name.count > 40 { errors.append(.init("districtName", "单位全称", "不能超过40个字")) }
+        let concurrency = Int(concurrencyText.halfWidth)
+        if concurrency == nil || !(1...8).contains(concurrency!) {
+            errors.append(.init("importConcurrency", "同时进行的导入数", "应为1到8之间的整数（收到「\(concurrencyText)」）"))
+        }
+        if !errors.isEmpty {
             return try await req.render("admin/settings", title: "系统设置", SettingsContent(
-                districtName: name, form: FormState(ValidationFailure([.init("districtName", "单位全称", "不能超过40个字")]))),
+                districtName: name, importConcurrency: concurrencyText, form: FormState(ValidationFailure(errors))),
                                         status: .unprocessableEntity, section: "/admin")
         }
-        let before = req.lvze.settings.string("site.district_name")
-        try await req.lvze.settings.set(["site.district_name": name], on: req.db)
-        try await req.audit(.settingsChanged, "setting", "site.district_name", "修改单位全称",
-                            before: ["site.district_name": before], after: ["site.district_name": name])
+        let before = ["site.district_name": req.lvze.settings.string("site.district_name"),
+                      ImportJobs.concurrencyKey: String(req.lvze.settings.int(ImportJobs.concurrencyKey))]
+        let after = ["site.district_name": name, ImportJobs.concurrencyKey: String(concurrency!)]
+        try await req.lvze.settings.set(after, on: req.db)
+        try await req.audit(.settingsChanged, "setting", "site", "修改系统设置", before: before, after: after)
         return req.redirect(to: SiteURL.adminSettings.path, flash: "已保存")
     }
 }
