@@ -316,10 +316,25 @@ class Walk:
         return self.state.get("last_status")
 
     def loads_page(self, action):
-        """Runs `action` (a click) and waits until the browser has left the old page."""
+        """Runs `action` (a click) and waits until the browser has left the old page.
+
+        Chromedriver may answer a call on the old page's nodes during the navigation with
+        "Node with given id does not belong to the document" instead of a stale-element error:
+        that too means the old page is gone."""
         old = self.driver.find_element(By.TAG_NAME, "html")
-        action()
-        self.wait().until(EC.staleness_of(old))
+        try:
+            action()
+        except WebDriverException as error:
+            if "does not belong to the document" not in str(error):
+                raise
+
+        def left(_):
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        self.wait().until(left)
         self.wait().until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def click_link(self, text, within=None, exact=True):
