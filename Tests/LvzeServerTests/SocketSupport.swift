@@ -249,20 +249,10 @@ final class SocketBrowser {
     @discardableResult
     func postMultipart(_ path: String, _ form: [(String, String)], files: [(field: String, filename: String, type: String, data: Data)] = [],
                        token: String? = nil) async throws -> RawResponse {
-        let boundary = "----WebKitFormBoundary\(UUID().uuidString.prefix(16))"
-        var body = Data()
         var fields = form
         let sent = token ?? csrf
         if !sent.isEmpty { fields.insert(("_csrf", sent), at: 0) }
-        for (k, v) in fields {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
-        }
-        for f in files {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(f.field)\"; filename=\"\(f.filename)\"\r\nContent-Type: \(f.type)\r\n\r\n".utf8))
-            body.append(f.data)
-            body.append(Data("\r\n".utf8))
-        }
-        body.append(Data("--\(boundary)--\r\n".utf8))
+        let (boundary, body) = multipartBody(fields, files: files)
         let res = try await RawHTTP.exchange(port: port, method: "POST", path: path,
                                              headers: cookieHeader() + [("Content-Type", "multipart/form-data; boundary=\(boundary)")],
                                              body: body, delivery: delivery, source: source)
@@ -291,17 +281,8 @@ final class SocketBrowser {
     }
 
     private func absorb(_ res: RawResponse) {
-        for header in res.headers("Set-Cookie") {
-            let pair = header.split(separator: ";")[0]
-            guard let eq = pair.firstIndex(of: "=") else { continue }
-            let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
-            if value.isEmpty || header.lowercased().contains("max-age=0") { cookies[name] = nil } else { cookies[name] = value }
-        }
-        let body = res.text
-        if let range = body.range(of: "name=\"_csrf\" value=\"") {
-            let rest = body[range.upperBound...]
-            if let end = rest.firstIndex(of: "\"") { csrf = String(rest[..<end]) }
-        }
+        absorbCookies(res.headers("Set-Cookie"), into: &cookies)
+        if let token = formToken(in: res.text) { csrf = token }
     }
 
     static func encode(_ s: String) -> String {

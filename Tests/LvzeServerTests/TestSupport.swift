@@ -108,19 +108,8 @@ final class Browser {
     @discardableResult
     func postMultipart(_ path: String, _ form: [String: String], files: [(field: String, filename: String, data: Data)] = [])
     async throws -> XCTHTTPResponse {
-        let boundary = "----lvze\(UUID().uuidString)"
-        var body = Data()
-        var fields = form
-        fields["_csrf"] = csrf
-        for (k, v) in fields {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
-        }
-        for f in files {
-            body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(f.field)\"; filename=\"\(f.filename)\"\r\nContent-Type: application/octet-stream\r\n\r\n".utf8))
-            body.append(f.data)
-            body.append(Data("\r\n".utf8))
-        }
-        body.append(Data("--\(boundary)--\r\n".utf8))
+        let (boundary, body) = multipartBody([("_csrf", csrf)] + form.map { ($0.key, $0.value) },
+                                             files: files.map { ($0.field, $0.filename, "application/octet-stream", $0.data) })
         var headers = withCookies([:])
         headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
         let captured = try await app.testable().performTest(
@@ -150,17 +139,8 @@ final class Browser {
     }
 
     private func absorb(_ res: XCTHTTPResponse) {
-        for header in res.headers[.setCookie] {
-            let pair = header.split(separator: ";")[0]
-            guard let eq = pair.firstIndex(of: "=") else { continue }
-            let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
-            if value.isEmpty || header.lowercased().contains("max-age=0") { cookies[name] = nil } else { cookies[name] = value }
-        }
-        let body = res.body.string
-        if let range = body.range(of: "name=\"_csrf\" value=\"") {
-            let rest = body[range.upperBound...]
-            if let end = rest.firstIndex(of: "\"") { csrf = String(rest[..<end]) }
-        }
+        absorbCookies(res.headers[.setCookie], into: &cookies)
+        if let token = formToken(in: res.body.string) { csrf = token }
     }
 }
 
@@ -217,4 +197,37 @@ func reportFigures(_ app: Application, scope: UnitPath, year: Int,
     let values = try await MetricEvaluator(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: metrics, scope: scope, year: year)
         .evaluate(ids)
     return ids.map { id in FigureValue(id: id, value: values[id].flatMap { metrics[id]?.display($0) } ?? "—") }
+}
+
+/// A multipart/form-data body as browsers build one: fields in order, then the files.
+func multipartBody(_ fields: [(String, String)], files: [(field: String, filename: String, type: String, data: Data)]) -> (String, Data) {
+    let boundary = "----WebKitFormBoundary\(UUID().uuidString.prefix(16))"
+    var body = Data()
+    for (k, v) in fields {
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n".utf8))
+    }
+    for f in files {
+        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(f.field)\"; filename=\"\(f.filename)\"\r\nContent-Type: \(f.type)\r\n\r\n".utf8))
+        body.append(f.data)
+        body.append(Data("\r\n".utf8))
+    }
+    body.append(Data("--\(boundary)--\r\n".utf8))
+    return (boundary, body)
+}
+
+/// Keeps the cookies a response sets, as a browser does (an empty or expired one is dropped).
+func absorbCookies(_ setCookies: [String], into cookies: inout [String: String]) {
+    for header in setCookies {
+        let pair = header.split(separator: ";")[0]
+        guard let eq = pair.firstIndex(of: "=") else { continue }
+        let name = String(pair[..<eq]), value = String(pair[pair.index(after: eq)...])
+        if value.isEmpty || header.lowercased().contains("max-age=0") { cookies[name] = nil } else { cookies[name] = value }
+    }
+}
+
+/// The `_csrf` value of the first form on a page.
+func formToken(in page: String) -> String? {
+    guard let range = page.range(of: "name=\"_csrf\" value=\"") else { return nil }
+    let rest = page[range.upperBound...]
+    return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
 }
