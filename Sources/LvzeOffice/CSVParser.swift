@@ -105,6 +105,10 @@ struct CSVParser {
         }
         if terminator == delimiter {
             column += 1
+            // Excel's widest row; a record of millions of empty fields is not a ledger.
+            guard column < XLSXSheetParser.maxCellsPerRow else {
+                throw SpreadsheetError.corrupt("第\(record)行的列数超过\(XLSXSheetParser.maxCellsPerRow)（Excel 每行最多16384列）")
+            }
             state = .fieldStart
             recordHasContent = true
             return

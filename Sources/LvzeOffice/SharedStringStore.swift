@@ -32,7 +32,14 @@ final class SharedStringStore {
     /// True once the table lives in a temporary file.
     var spilled: Bool { file != nil }
 
+    /// At most this many strings: each keeps a 4-byte offset in memory (64 MB at the limit), and a
+    /// table of millions of empty items is no ledger.
+    static let maxCount = 16_000_000
+
     func append(_ string: String) throws {
+        guard starts.count < Self.maxCount else {
+            throw SpreadsheetError.corrupt("共享字符串超过\(Self.maxCount)个，文件不像是台账")
+        }
         starts.append(total)
         var utf8 = string
         try utf8.withUTF8 { buffer in

@@ -143,7 +143,14 @@ struct XLSXSheetParser: XMLHandler {
     }
 
     /// Builds the cell from what the element held; cells with no value or empty text are left out.
+    /// Excel's widest row. A hostile sheet may repeat a cell reference without end; counting the
+    /// cells (not their columns) keeps one row from holding gigabytes.
+    static let maxCellsPerRow = 16_384
+
     private mutating func finishCell() throws {
+        guard cells.count < Self.maxCellsPerRow else {
+            throw SpreadsheetError.corrupt("一行的单元格超过\(Self.maxCellsPerRow)个（Excel 每行最多16384列）")
+        }
         guard hasValue else { return }
         let result: SpreadsheetValue
         switch cellType {

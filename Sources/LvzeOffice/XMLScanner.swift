@@ -72,6 +72,9 @@ struct XMLScanner<Handler: XMLHandler> {
     private var sawRoot = false
     /// A tag or other token larger than this is treated as corruption rather than buffered forever.
     private let maxTokenBytes = 64 << 20
+    /// Size `pending` must reach before it is scanned again. An incomplete token is rescanned from
+    /// its start, so waiting until the buffer has doubled keeps a long token linear, not quadratic.
+    private var rescanAt = 0
 
     init(handler: Handler) {
         self.handler = handler
@@ -89,10 +92,13 @@ struct XMLScanner<Handler: XMLHandler> {
             }
         } else {
             pending.append(contentsOf: data)
-            let consumed = try pending.withUnsafeBufferPointer { buffer -> Int in
-                try Self.scan(buffer, final: false, handler: &handler, depth: &depth, sawRoot: &sawRoot)
+            if pending.count >= rescanAt || pending.count > maxTokenBytes {
+                let consumed = try pending.withUnsafeBufferPointer { buffer -> Int in
+                    try Self.scan(buffer, final: false, handler: &handler, depth: &depth, sawRoot: &sawRoot)
+                }
+                pending.removeFirst(consumed)
+                rescanAt = 2 * pending.count
             }
-            pending.removeFirst(consumed)
         }
         if pending.count > maxTokenBytes { throw SpreadsheetError.corrupt("XML 节点过大") }
     }

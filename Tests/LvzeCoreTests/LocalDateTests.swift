@@ -61,3 +61,12 @@ final class UnitPathTests: XCTestCase {
         XCTAssertEqual(p.rebase(UnitPath("/1/5/23/"), onto: UnitPath("/1/7/5/")), UnitPath("/1/7/5/23/"))
     }
 }
+
+/// Found by the CSV fuzzer: a digit with a combining mark is one Character but no ASCII digit.
+final class LocalDateFuzzFindingTests: XCTestCase {
+    func testCombiningMarksAreNotDigits() {
+        XCTAssertNil(LocalDate.parse("2\u{301}0250305"))
+        XCTAssertNil(LocalDate.parse("2025-03-0\u{301}5"))
+        XCTAssertNil(LocalDate.parse("2025年3\u{301}月5日"))
+    }
+}

@@ -112,3 +112,23 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertFalse(valid(Array("隐患".data(using: gb18030)!), split: 1), "GB18030 bytes")
     }
 }
+
+/// Found by the fuzzers: rows wider than Excel's 16,384 columns are refused, not held.
+final class WideRowTests: XCTestCase {
+    func testCSVRecordWiderThanExcelIsRefused() {
+        let wide = "标题\n" + String(repeating: ",", count: 20_000) + "x\n"
+        XCTAssertThrowsError(try allRows(try CSVReader(data: Data(wide.utf8)))) { error in
+            XCTAssertTrue("\(error)".contains("16384"), "\(error)")
+        }
+    }
+
+    func testSheetRowWiderThanExcelIsRefused() throws {
+        var xml = "<worksheet><sheetData><row r=\"1\">"
+        for _ in 0..<20_000 { xml += "<c r=\"A1\"><v>1</v></c>" }
+        xml += "</row></sheetData></worksheet>"
+        var scanner = XMLScanner(handler: XLSXSheetParser(sharedStrings: SharedStringStore(), dateStyles: [], uses1904: false))
+        XCTAssertThrowsError(try { try scanner.feed(Data(xml.utf8)); try scanner.finish() }()) { error in
+            XCTAssertTrue("\(error)".contains("16384"), "\(error)")
+        }
+    }
+}
