@@ -10,7 +10,7 @@ final class ProcessTests: XCTestCase {
     }
 
     /// The binary `swift test` built beside this test bundle.
-    private func binary() throws -> URL {
+    func binary() throws -> URL {
         let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [dir, dir.deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("lvze")
@@ -119,7 +119,7 @@ extension ProcessTests {
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         let process = Process()
-        process.executableURL = try binaryURL()
+        process.executableURL = try binary()
         process.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = nil
@@ -165,14 +165,5 @@ extension ProcessTests {
         XCTAssertTrue(statuses.allSatisfy { $0 == 200 || $0 == 503 || $0 == 0 }, "\(statuses)")
         XCTAssertGreaterThan(statuses.filter { $0 == 200 }.count, 0, "\(statuses)")
         XCTAssertTrue(output.contains("已停止"), output.suffix(2_000).description)
-    }
-
-    func binaryURL() throws -> URL {
-        let dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [dir, dir.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("lvze")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/lvze")
     }
 }

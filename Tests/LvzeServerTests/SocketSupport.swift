@@ -188,7 +188,10 @@ func withRunningFixture(_ body: (Application, Fixture, Int, LogCapture) async th
 }
 
 /// Log lines kept in memory, message and metadata flattened, for tests that read the log.
-final class LogCapture: LogHandler, @unchecked Sendable {
+/// A value type like swift-log's own handlers: each request's logger copy sets its own
+/// metadata (a shared class instance raced and crashed under concurrent requests); only the
+/// lines are shared, under a lock.
+struct LogCapture: LogHandler, Sendable {
     private let lines = NIOLockedValueBox<[String]>([])
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .notice

@@ -43,10 +43,9 @@ struct AccountRequestController {
     /// Files a request from the system administrator; a second identical pending one is not
     /// made. Returns the first half of the new password for a reset.
     static func file(_ action: AccountRequest.Action, for user: User, unitID: Int? = nil, req: Request, principal p: Principal) async throws -> String? {
-        if let existing = try await AccountRequest.query(on: req.db).filter(\.$userID == user.id!)
-            .filter(\.$action == action.rawValue).filter(\.$status == AccountRequest.Status.pending.rawValue).first(),
-           action != .reset {
-            _ = existing
+        // A reset always makes a new request (below, it replaces the older one and its half).
+        if action != .reset, try await AccountRequest.query(on: req.db).filter(\.$userID == user.id!)
+            .filter(\.$action == action.rawValue).filter(\.$status == AccountRequest.Status.pending.rawValue).first() != nil {
             return nil
         }
         let request = AccountRequest()

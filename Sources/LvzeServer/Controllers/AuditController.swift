@@ -228,25 +228,14 @@ struct AuditRedaction {
         return kinds.values.first { e.summary.contains("「\($0)」") }
     }
 
-    /// The entry as shown: content of a sensitive one replaced by a notice. The stored entry and
-    /// its hash are untouched (the hash column still lets the auditor check the chain).
+    /// The entry as shown: content of a sensitive one replaced by a notice. Entries are read
+    /// only to be shown here, so the notice is written over the fetched copy; the stored entry
+    /// and its hash are untouched (the hash column still lets the auditor check the chain).
     func apply(_ e: AuditEntry) -> AuditEntry {
         guard let name = sensitiveKind(of: e) else { return e }
-        let shown = AuditEntry()
-        shown.seq = e.seq
-        shown.at = e.at
-        shown.userID = e.userID
-        shown.username = e.username
-        shown.unitID = e.unitID
-        shown.address = e.address
-        shown.action = e.action
-        shown.objectType = e.objectType
-        shown.objectID = e.objectID
-        shown.summary = "\(AuditAction.label(of: e.action))「\(name)」\(e.objectID.isEmpty ? "" : "记录#\(e.objectID)")（纪检台账的内容不向审计管理员显示）"
-        shown.before = nil
-        shown.after = nil
-        shown.prevHash = e.prevHash
-        shown.hash = e.hash
-        return shown
+        e.summary = "\(AuditAction.label(of: e.action))「\(name)」\(e.objectID.isEmpty ? "" : "记录#\(e.objectID)")（纪检台账的内容不向审计管理员显示）"
+        e.before = nil
+        e.after = nil
+        return e
     }
 }
