@@ -213,11 +213,11 @@ final class ReportFigureCoverageTests: XCTestCase {
             f("held_on", .date), f("body", .enumeration, "中心组学习"), f("kind", .enumeration, "专题学习"),
             f("topic_system", .enumeration, "安全生产"))),
         ("safety.inspections.enterprises", ledger("enforcement_inspection",
-            f("inspected_on", .date), f("enterprise_code", .text), f("enterprise_name", .text))),
+            f("inspected_on", .date), f("enterprise_code", .creditCode), f("enterprise_name", .text))),
         ("safety.hazards.found", ledger("hazard", workflow: true, f("found_on", .date))),
         ("safety.hazards.rectified", ledger("hazard", workflow: true, f("found_on", .date))),
         ("safety.orders.suspended_enterprises", ledger("suspension_order",
-            f("ordered_on", .date), f("enterprise_code", .text), f("enterprise_name", .text))),
+            f("ordered_on", .date), f("enterprise_code", .creditCode), f("enterprise_name", .text))),
         ("safety.supervision.items", ledger("rectification", workflow: true,
             f("source", .enumeration, "国务院督导", "省督导", "市督导"))),
         ("safety.supervision.rectification_rate", ledger("rectification", workflow: true,
@@ -383,7 +383,7 @@ final class ReportFigureCoverageTests: XCTestCase {
                     for alias in field.aliases {
                         XCTAssertFalse(["责任单位", "单位", "所属单位", "单位名称", "序号", "编号"].contains(alias), "\(kind.id).\(field.id): \(alias)")
                     }
-                    if field.label == "统一社会信用代码" { XCTAssertEqual(field.type, .text, "\(kind.id).\(field.id): the server checks the code") }
+                    if field.label == "统一社会信用代码" { XCTAssertEqual(field.type, .creditCode, "\(kind.id).\(field.id): its type checks the code") }
                 }
             }
         }
@@ -392,13 +392,13 @@ final class ReportFigureCoverageTests: XCTestCase {
     func testEnterprisesAreNamedByCreditCodeAndName() throws {
         let catalogue = try loadCatalogue()
         let register = try XCTUnwrap(catalogue["enterprise"])
-        XCTAssertEqual(register.field("credit_code")?.type, .text)
+        XCTAssertEqual(register.field("credit_code")?.type, .creditCode)
         XCTAssertEqual(register.field("credit_code")?.required, true)
         XCTAssertEqual(register.field("credit_code")?.label, "统一社会信用代码")
         for id in ["enforcement_inspection", "suspension_order", "hazard", "accident", "risk_point"] {
             let kind = try XCTUnwrap(catalogue[id], id)
             XCTAssertEqual(kind.field("enterprise_name")?.type, .text, id)
-            XCTAssertEqual(kind.field("enterprise_code")?.type, .text, id)
+            XCTAssertEqual(kind.field("enterprise_code")?.type, .creditCode, id)
             XCTAssertEqual(kind.field("enterprise_code")?.label, "统一社会信用代码", id)
         }
         XCTAssertEqual(catalogue["enforcement_inspection"]?.field("enterprise_name")?.required, true)

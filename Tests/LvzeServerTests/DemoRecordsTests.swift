@@ -88,7 +88,7 @@ final class DemoRecordsTests: XCTestCase {
             XCTAssertEqual(load.records.perKind.count, catalogue.kinds.count)
             XCTAssertGreaterThan(load.records.unitsAdded, 0, "this year's temporary party organisations")
 
-            let filingDays = app.lvze.settings.int(KindRules.filingDaysKey)
+            let settings = app.lvze.settings
             var problems: [String] = []
             for r in all {
                 guard let kind = catalogue[r.kind] else { problems.append("#\(r.id!): unknown kind \(r.kind)"); continue }
@@ -122,7 +122,7 @@ final class DemoRecordsTests: XCTestCase {
                     }
                 }
                 // The ledgers' own rules (credit codes, 报备 three days ahead, opinion dates).
-                for e in KindRules.problems(kind: kind, values: values, filingDays: filingDays) {
+                for e in kind.problems(values, setting: { settings.number($0) }) {
                     problems.append("#\(r.id!) \(kind.id).\(e.field): \(e.message)")
                 }
                 // Dates: the record's own date in the two years and never after today.

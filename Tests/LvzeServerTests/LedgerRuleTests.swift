@@ -11,7 +11,8 @@ final class LedgerRuleTests: XCTestCase {
         var out: [String: Any] = [:]
         for f in kind.fields {
             switch f.type {
-            case .text: out[f.id] = f.id.hasSuffix("code") ? "91350100M000100Y43" : "测试\(f.label)"
+            case .text: out[f.id] = "测试\(f.label)"
+            case .creditCode: out[f.id] = "91350100M000100Y43"
             case .longText: out[f.id] = "测试\(f.label)的具体内容"
             case .integer:
                 let low = f.min.map { NSDecimalNumber(decimal: $0).intValue } ?? 0
@@ -113,24 +114,30 @@ final class LedgerRuleTests: XCTestCase {
         }
     }
 
-    func testOnlineOpinionReplyDeadlineIsFlagged() {
-        let kind = LedgerKind(id: "online_opinion", name: "网络舆情处置台账", system: .ideology,
-                              fields: [FieldSpec(id: "received_on", label: "发现日期", type: .date),
-                                       FieldSpec(id: "replied_on", label: "回复日期", type: .date)],
-                              listColumns: ["received_on"], titleField: "received_on")
-        let received = LocalDate(year: 2025, month: 3, day: 1)!
-        let open = KindRules.derived(kind: kind, values: ["received_on": .date(received)], today: received.adding(days: 6))
-        XCTAssertTrue(open[0].warn)
-        XCTAssertTrue(open[0].value.contains("已超期未回复"))
-        let inTime = KindRules.derived(kind: kind, values: ["received_on": .date(received), "replied_on": .date(received.adding(days: 3))],
-                                       today: received.adding(days: 10))
-        XCTAssertFalse(inTime[0].warn)
-        XCTAssertEqual(inTime[0].value, "按时回复（3日内）")
-        let extended = KindRules.derived(kind: kind, values: ["received_on": .date(received), "replied_on": .date(received.adding(days: 5))],
-                                         today: received.adding(days: 10))
-        XCTAssertFalse(extended[0].warn)
-        let late = KindRules.derived(kind: kind, values: ["received_on": .date(received), "replied_on": .date(received.adding(days: 6))],
-                                     today: received.adding(days: 10))
-        XCTAssertTrue(late[0].warn)
+    /// The reply deadline is the catalogue's computed field: received + 3 days, extended to 5.
+    func testOnlineOpinionReplyDeadlineIsFlagged() async throws {
+        try await withFixture { app, _ in
+            // setup
+            let kind = try XCTUnwrap(app.lvze.catalogue["online_opinion"])
+            let field = try XCTUnwrap(kind.computedField("reply_timeliness"))
+            let received = LocalDate(year: 2025, month: 3, day: 1)!
+            let cases: [(replied: Int?, today: Int, text: String, warn: Bool)] = [
+                (nil, 2, "应于2025-03-04前回复，最迟可延至2025-03-06", false),
+                (nil, 4, "应于2025-03-04前回复，最迟可延至2025-03-06", true),
+                (nil, 6, "已超期未回复（应于2025-03-06前回复）", true),
+                (3, 10, "按时回复（3日内）", false),
+                (5, 10, "延期回复（5日内）", false),
+                (6, 10, "超期回复（超过5日）", true),
+            ]
+            for c in cases {
+                // act
+                var values: [String: FieldValue] = ["received_on": .date(received)]
+                if let r = c.replied { values["replied_on"] = .date(received.adding(days: r)) }
+                let value = field.evaluate(values, kind: kind, today: received.adding(days: c.today))
+                // check
+                XCTAssertEqual(value, ComputedField.Value(c.text, warn: c.warn), "replied \(String(describing: c.replied)), day \(c.today)")
+            }
+            XCTAssertNil(field.evaluate([:], kind: kind, today: received))
+        }
     }
 }

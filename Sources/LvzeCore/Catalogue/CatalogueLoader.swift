@@ -81,7 +81,42 @@ public enum CatalogueLoader {
                 headers[key] = field.id
             }
         }
-        for column in kind.listColumns where kind.field(column) == nil && !builtInColumns.contains(column) {
+        for computed in kind.computed {
+            if kind.field(computed.id) != nil || kind.computed.filter({ $0.id == computed.id }).count > 1 || builtInColumns.contains(computed.id) {
+                problems.append("计算字段编号「\(computed.id)」与其他字段重复")
+            }
+            for input in computed.rule.inputs {
+                guard let id = computed.inputs[input.name] else {
+                    if input.required { problems.append("计算字段「\(computed.label)」缺少输入 \(input.name)") }
+                    continue
+                }
+                guard let f = kind.field(id) else { problems.append("计算字段「\(computed.label)」的输入「\(id)」不是本台账的字段"); continue }
+                if !input.types.contains(f.type) {
+                    problems.append("计算字段「\(computed.label)」的输入「\(f.label)」须为\(input.types.map(\.label).joined(separator: "或"))")
+                }
+            }
+            for key in computed.inputs.keys where !computed.rule.inputs.contains(where: { $0.name == key }) {
+                problems.append("计算字段「\(computed.label)」的规则 \(computed.rule.rawValue) 没有输入 \(key)")
+            }
+            for key in computed.parameters.keys where computed.rule.parameters[key] == nil {
+                problems.append("计算字段「\(computed.label)」的规则 \(computed.rule.rawValue) 没有参数 \(key)")
+            }
+        }
+        for rule in kind.rules {
+            for id in rule.fieldIDs where kind.field(id) == nil { problems.append("规则中的字段「\(id)」不是本台账的字段") }
+            switch rule {
+            case .notBefore(let fields, let than):
+                for id in fields + [than] where kind.field(id).map({ $0.type != .date }) ?? false { problems.append("规则中的字段「\(id)」须为日期") }
+            case .daysAhead(let field, let than, _, _, _):
+                for id in [field, than] where kind.field(id).map({ $0.type != .date }) ?? false { problems.append("规则中的字段「\(id)」须为日期") }
+            case .planBeforeClosure(let when, let values, _, _):
+                if !kind.workflow { problems.append("销号前须填写的方案只适用于走整改流程的台账") }
+                if let f = kind.field(when), f.type == .enumeration, let bad = values.first(where: { !f.values.contains($0) }) {
+                    problems.append("规则中的「\(bad)」不是「\(f.label)」的可选值")
+                }
+            }
+        }
+        for column in kind.listColumns where kind.field(column) == nil && kind.computedField(column) == nil && !builtInColumns.contains(column) {
             problems.append("列表列「\(column)」不是本台账的字段")
         }
         if kind.field(kind.titleField) == nil { problems.append("标题字段「\(kind.titleField)」不是本台账的字段") }
@@ -107,7 +142,7 @@ public enum CatalogueLoader {
     static func parseKind(_ node: Node, file: String, builtIn: Bool) throws -> LedgerKind {
         guard let m = node.mapping else { throw CatalogueError(file: file, line: node.mark?.line, message: "每个台账应为映射") }
         try checkKeys(m, allowed: ["id", "name", "system", "workflow", "title", "date", "amount", "list", "readers",
-                                   "writers", "sensitive", "description", "fields"], file: file, what: "台账")
+                                   "writers", "sensitive", "description", "fields", "computed", "rules"], file: file, what: "台账")
         func str(_ key: String, required: Bool = true) throws -> String? {
             guard let v = m[key] else {
                 if required { throw CatalogueError(file: file, line: node.mark?.line, message: "台账缺少 \(key)") }
@@ -148,7 +183,15 @@ public enum CatalogueLoader {
             dateField: try str("date", required: false), amountField: try str("amount", required: false),
             workflow: workflow, readers: readers, writers: writers,
             sensitive: try bool(m["sensitive"], file: file, key: "sensitive") ?? false, builtIn: builtIn,
-            description: try str("description", required: false) ?? "")
+            description: try str("description", required: false) ?? "",
+            computed: try (m["computed"]?.sequence ?? []).map { try parseComputed($0, file: file) },
+            rules: try (m["rules"]?.sequence ?? []).map { try parseRule($0, file: file) })
+        if m["computed"] != nil, m["computed"]?.sequence == nil {
+            throw CatalogueError(file: file, line: m["computed"]?.mark?.line, message: "computed 应为列表")
+        }
+        if m["rules"] != nil, m["rules"]?.sequence == nil {
+            throw CatalogueError(file: file, line: m["rules"]?.mark?.line, message: "rules 应为列表")
+        }
         if let problem = check(kind).first {
             throw CatalogueError(file: file, line: node.mark?.line, message: "台账「\(id)」：\(problem)")
         }
@@ -193,6 +236,69 @@ public enum CatalogueLoader {
                          moneyScale: scale, decimals: decimals, aliases: try strings(m["aliases"], file: file, key: "aliases") ?? [],
                          help: m["help"]?.string ?? "", min: try number("min"), max: try number("max"),
                          defaultValue: m["default"]?.string)
+    }
+
+    static func parseComputed(_ node: Node, file: String) throws -> ComputedField {
+        guard let m = node.mapping else { throw CatalogueError(file: file, line: node.mark?.line, message: "每个计算字段应为映射") }
+        try checkKeys(m, allowed: ["id", "label", "rule", "inputs", "parameters"], file: file, what: "计算字段")
+        guard let id = m["id"]?.string, let label = m["label"]?.string else {
+            throw CatalogueError(file: file, line: node.mark?.line, message: "计算字段须有 id 和 label")
+        }
+        guard let ruleText = m["rule"]?.string, let rule = ComputedField.Rule(rawValue: ruleText) else {
+            throw CatalogueError(file: file, line: m["rule"]?.mark?.line ?? node.mark?.line,
+                                 message: "计算字段「\(id)」的 rule 不对，可选：\(ComputedField.Rule.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return ComputedField(id: id, label: label, rule: rule, inputs: try textMap(m["inputs"], file: file, key: "inputs"),
+                             parameters: try textMap(m["parameters"], file: file, key: "parameters"))
+    }
+
+    static func parseRule(_ node: Node, file: String) throws -> KindRule {
+        guard let m = node.mapping, let name = m["rule"]?.string else {
+            throw CatalogueError(file: file, line: node.mark?.line, message: "每条规则应为含 rule 的映射")
+        }
+        func text(_ key: String) throws -> String {
+            guard let s = m[key]?.string, m[key]?.scalar != nil else {
+                throw CatalogueError(file: file, line: node.mark?.line, message: "规则 \(name) 缺少 \(key)")
+            }
+            return s
+        }
+        func list(_ key: String) throws -> [String] {
+            guard let l = try strings(m[key], file: file, key: key), !l.isEmpty else {
+                throw CatalogueError(file: file, line: node.mark?.line, message: "规则 \(name) 缺少 \(key) 列表")
+            }
+            return l
+        }
+        switch name {
+        case "not_before":
+            try checkKeys(m, allowed: ["rule", "fields", "than"], file: file, what: "规则")
+            return .notBefore(fields: try list("fields"), than: try text("than"))
+        case "days_ahead":
+            try checkKeys(m, allowed: ["rule", "field", "than", "days", "setting", "action"], file: file, what: "规则")
+            guard let days = Int(try text("days")), days >= 0 else {
+                throw CatalogueError(file: file, line: m["days"]?.mark?.line, message: "规则 days_ahead 的 days 应为非负整数")
+            }
+            return .daysAhead(field: try text("field"), than: try text("than"), days: days,
+                              setting: m["setting"]?.string, action: try text("action"))
+        case "plan_before_closure":
+            try checkKeys(m, allowed: ["rule", "when", "values", "requires", "name"], file: file, what: "规则")
+            return .planBeforeClosure(when: try text("when"), values: try list("values"), requires: try list("requires"), name: try text("name"))
+        default:
+            throw CatalogueError(file: file, line: m["rule"]?.mark?.line,
+                                 message: "规则「\(name)」不认识，可选：not_before, days_ahead, plan_before_closure")
+        }
+    }
+
+    static func textMap(_ node: Node?, file: String, key: String) throws -> [String: String] {
+        guard let node else { return [:] }
+        guard let m = node.mapping else { throw CatalogueError(file: file, line: node.mark?.line, message: "\(key) 应为映射") }
+        var out: [String: String] = [:]
+        for (k, v) in m {
+            guard let name = k.string, let value = v.string, v.scalar != nil else {
+                throw CatalogueError(file: file, line: v.mark?.line, message: "\(key) 的每一项应为文字")
+            }
+            out[name] = value
+        }
+        return out
     }
 
     static func checkKeys(_ m: Node.Mapping, allowed: Set<String>, file: String, what: String) throws {

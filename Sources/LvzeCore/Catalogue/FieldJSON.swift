@@ -109,7 +109,7 @@ public enum FieldJSON {
         for field in fields {
             guard let raw = flat[field.id] else { continue }
             switch (field.type, raw) {
-            case (.text, .string(let s)), (.longText, .string(let s)), (.enumeration, .string(let s)):
+            case (.text, .string(let s)), (.longText, .string(let s)), (.enumeration, .string(let s)), (.creditCode, .string(let s)):
                 out[field.id] = .text(s)
             case (.integer, .number(let n)):
                 if let i = Int(n) ?? Double(n).map({ Int($0) }) { out[field.id] = .integer(i) }
@@ -140,7 +140,7 @@ public enum FieldJSON {
         for field in fields {
             guard let raw = object[field.id], !(raw is NSNull) else { continue }
             switch field.type {
-            case .text, .longText, .enumeration:
+            case .text, .longText, .enumeration, .creditCode:
                 if let s = raw as? String { out[field.id] = .text(s) }
             case .integer:
                 if let n = raw as? NSNumber { out[field.id] = .integer(n.intValue) }

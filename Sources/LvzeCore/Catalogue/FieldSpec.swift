@@ -13,6 +13,8 @@ public enum FieldType: String, CaseIterable, Sendable, Codable {
     case person
     case boolean
     case attachments
+    /// 统一社会信用代码, checked by its GB 32100-2015 check character; stored as text.
+    case creditCode = "credit_code"
 
     public var label: String {
         switch self {
@@ -27,6 +29,7 @@ public enum FieldType: String, CaseIterable, Sendable, Codable {
         case .person: return "人员"
         case .boolean: return "是/否"
         case .attachments: return "附件"
+        case .creditCode: return "统一社会信用代码"
         }
     }
 }

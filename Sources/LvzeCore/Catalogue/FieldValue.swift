@@ -112,6 +112,9 @@ extension FieldSpec {
             return .success(.reference(id))
         case .attachments:
             return fail("附件须上传文件，不能填写文字")
+        case .creditCode:
+            if case .failure(let e) = UnifiedSocialCreditCode.validate(text, field: id, label: label) { return .failure(e) }
+            return .success(.text(text))
         }
     }
 

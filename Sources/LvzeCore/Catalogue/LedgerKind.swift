@@ -37,11 +37,15 @@ public struct LedgerKind: Sendable, Equatable, Codable {
     /// False for a ledger an administrator added from a page.
     public var builtIn: Bool
     public var description: String
+    /// Values computed from the record's fields (the accident grade), never typed.
+    public var computed: [ComputedField]
+    /// Rules beyond field types: dates in order, filing ahead, a plan before close-out.
+    public var rules: [KindRule]
 
     public init(id: String, name: String, system: LedgerSystem, fields: [FieldSpec], listColumns: [String],
                 titleField: String, dateField: String? = nil, amountField: String? = nil, workflow: Bool = false,
                 readers: Set<Role> = LedgerKind.defaultReaders, writers: Set<Role> = [.clerk], sensitive: Bool = false,
-                builtIn: Bool = true, description: String = "") {
+                builtIn: Bool = true, description: String = "", computed: [ComputedField] = [], rules: [KindRule] = []) {
         self.id = id
         self.name = name
         self.system = system
@@ -56,6 +60,28 @@ public struct LedgerKind: Sendable, Equatable, Codable {
         self.sensitive = sensitive
         self.builtIn = builtIn
         self.description = description
+        self.computed = computed
+        self.rules = rules
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, system, fields, listColumns, titleField, dateField, amountField, workflow, readers, writers, sensitive
+        case builtIn, description, computed, rules
+    }
+
+    /// Custom ledgers stored before computed fields and rules existed decode with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+                  system: try c.decode(LedgerSystem.self, forKey: .system), fields: try c.decode([FieldSpec].self, forKey: .fields),
+                  listColumns: try c.decode([String].self, forKey: .listColumns), titleField: try c.decode(String.self, forKey: .titleField),
+                  dateField: try c.decodeIfPresent(String.self, forKey: .dateField),
+                  amountField: try c.decodeIfPresent(String.self, forKey: .amountField),
+                  workflow: try c.decode(Bool.self, forKey: .workflow), readers: try c.decode(Set<Role>.self, forKey: .readers),
+                  writers: try c.decode(Set<Role>.self, forKey: .writers), sensitive: try c.decode(Bool.self, forKey: .sensitive),
+                  builtIn: try c.decode(Bool.self, forKey: .builtIn), description: try c.decode(String.self, forKey: .description),
+                  computed: try c.decodeIfPresent([ComputedField].self, forKey: .computed) ?? [],
+                  rules: try c.decodeIfPresent([KindRule].self, forKey: .rules) ?? [])
     }
 
     public static let defaultReaders: Set<Role> = [.leader, .clerk, .reviewer, .discipline]

@@ -29,13 +29,13 @@ struct ImportCommand: AsyncCommand {
         }
         let url = URL(fileURLWithPath: signature.file)
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw CLIError("文件「\(signature.file)」不存在或无法读取") }
-        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, filingDays: app.lvze.settings.int(KindRules.filingDaysKey))
+        let settings = app.lvze.settings
+        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, setting: { settings.number($0) })
         let bar = ProgressLine(label: signature.dryRun ? "读取" : "导入")
         let report: LedgerImporter.Report
         do {
             let source = try LedgerImporter.open(url, name: url.lastPathComponent)
-            let writer = signature.dryRun ? nil : LedgerImporter.Writer(actor: .system("cli"), createdBy: 0, at: app.lvze.clock.now(),
-                                                                        audit: app.lvze.audit)
+            let writer = signature.dryRun ? nil : app.records(as: .commandLine(scope: unit.unitPath))
             report = try await importer.run(source, fileName: url.lastPathComponent, writer: writer) { bar.update($0.read) }
         } catch let failure as ValidationFailure {
             throw CLIError(failure.errors.map(\.description).joined(separator: "\n"))
@@ -81,7 +81,7 @@ struct ExportCommand: AsyncCommand {
         var filter = RecordFilter(kind: kind, scope: unit.unitPath)
         filter.year = signature.year
         let url = URL(fileURLWithPath: out)
-        let count = try await LedgerExporter(kind: kind, db: app.db).write(filter, format: format, to: url, threadPool: app.threadPool)
+        let count = try await LedgerExporter(kind: kind, db: app.db, today: LocalDate(app.lvze.clock.now())).write(filter, format: format, to: url, threadPool: app.threadPool)
         try await app.lvze.audit.append(.export, actor: .system("cli"), objectType: kind.id, objectID: "",
                                         summary: "命令行导出「\(kind.name)」\(count)条记录到 \(url.lastPathComponent)", at: app.lvze.clock.now(), on: app.db)
         context.console.print("已导出「\(kind.name)」\(count)条记录：\(url.path)")

@@ -188,8 +188,10 @@ struct DashboardBody {
         var out = try await keyFigures()
         switch board {
         case .safety:
-            out += chartRow([try await hazardsByMonth(), try await accidentsByGrade()])
-            out += chartRow([try await statusByUnit(kinds: ["hazard"], title: "隐患整改状态（按单位）")])
+            // The safety system's workflow ledgers: the hazard ledger in the built-in catalogue.
+            let hazards = req.lvze.catalogue.catalogue.kinds(in: .safety).filter { $0.workflow && principal.hasAny(Array($0.readers)) }
+            out += chartRow([try await hazardsByMonth(kinds: hazards.map(\.id)), try await accidentsByGrade()])
+            out += chartRow([try await statusByUnit(kinds: hazards.map(\.id), title: "隐患整改状态（按单位）")])
         case .integrity:
             var charts = [try await comparison()]
             if principal.has(.discipline) { charts.append(try await fourForms()) }
@@ -259,15 +261,16 @@ struct DashboardBody {
     }
 
     /// Hazards found and closed per month.
-    func hazardsByMonth() async throws -> String {
+    func hazardsByMonth(kinds: [String]) async throws -> String {
+        let kindList = SQLBind.group(kinds.isEmpty ? [""] : kinds)
         let rows = try await db.sql.raw("""
             SELECT substr(records.record_date, 6, 2) AS m, count(*) AS n FROM records JOIN units ON units.id = records.unit_id \
-            WHERE records.kind = 'hazard' AND records.year = \(bind: year) \
+            WHERE records.kind IN \(kindList) AND records.year = \(bind: year) \
             AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound) GROUP BY substr(records.record_date, 6, 2)
             """).all()
         let closed = try await db.sql.raw("""
             SELECT substr(records.closed_on, 6, 2) AS m, count(*) AS n FROM records JOIN units ON units.id = records.unit_id \
-            WHERE records.kind = 'hazard' AND records.closed_on >= \(bind: "\(year)-01-01") AND records.closed_on <= \(bind: "\(year)-12-31") \
+            WHERE records.kind IN \(kindList) AND records.closed_on >= \(bind: "\(year)-01-01") AND records.closed_on <= \(bind: "\(year)-12-31") \
             AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound) GROUP BY substr(records.closed_on, 6, 2)
             """).all()
         func monthly(_ rows: [any SQLRow]) throws -> [Double?] {
@@ -286,27 +289,27 @@ struct DashboardBody {
                             unit: "条", width: 620, height: 340, id: "hazards-month")
     }
 
-    /// Accidents of the year by grade (国务院令第493号), graded here from the records.
+    /// Accidents of the year by grade (国务院令第493号), graded from the records by the
+    /// catalogue's computed field, in whichever ledger declares one.
     func accidentsByGrade() async throws -> String {
-        let q = MetricQuery(metric: MetricDefinition(id: "x.y", label: "", unit: "", system: .safety, kind: "accident", aggregate: .count),
-                            kind: req.lvze.catalogue["accident"]!, scope: scope, year: year, settings: [:], dialect: db.dialect)
-        let rows = try await db.sql.raw("""
-            SELECT CAST(\(unsafeRaw: q.number("deaths")) AS DOUBLE PRECISION) AS deaths, \
-            CAST(\(unsafeRaw: q.number("serious_injuries")) AS DOUBLE PRECISION) AS serious, \
-            CAST(\(unsafeRaw: q.number("direct_loss")) AS DOUBLE PRECISION) AS loss FROM records JOIN units ON units.id = records.unit_id \
-            WHERE records.kind = 'accident' AND records.year = \(bind: year) \
-            AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound)
-            """).all()
         var counts: [AccidentGrade: Int] = [:]
-        for r in rows {
-            func num(_ c: String) -> Decimal { Decimal((try? r.decode(column: c, as: Double?.self)) ?? 0) }
-            let grade = AccidentGrade.grade(deaths: NSDecimalNumber(decimal: num("deaths")).intValue,
-                                            seriousInjuries: NSDecimalNumber(decimal: num("serious")).intValue, directLossYuan: num("loss"))
-            counts[grade, default: 0] += 1
+        var any = false
+        for kind in req.lvze.catalogue.catalogue.kinds where principal.hasAny(Array(kind.readers)) {
+            guard let grade = kind.computed.first(where: { $0.rule == .accidentGrade }) else { continue }
+            let rows = try await db.sql.raw("""
+                SELECT records.data FROM records JOIN units ON units.id = records.unit_id \
+                WHERE records.kind = \(bind: kind.id) AND records.year = \(bind: year) \
+                AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound)
+                """).all()
+            let reader = FieldJSON.Reader(fields: kind.fields.filter { grade.inputs.values.contains($0.id) })
+            for r in rows {
+                guard let g = grade.accidentGrade(reader.decode(try r.decode(column: "data", as: String.self)), kind: kind) else { continue }
+                counts[g, default: 0] += 1
+                any = true
+            }
         }
-        let grades = AccidentGrade.allCases
         return SVGChart.donut(title: "\(year)年生产安全事故（按等级）",
-                              slices: rows.isEmpty ? [] : grades.map { ChartSlice(label: $0.label, value: Double(counts[$0] ?? 0)) },
+                              slices: any ? AccidentGrade.allCases.map { ChartSlice(label: $0.label, value: Double(counts[$0] ?? 0)) } : [],
                               unit: "起", width: 520, height: 300, id: "accident-grades")
     }
 

@@ -19,9 +19,10 @@ struct RecordAPIController {
     }
 
     /// A record as the API returns it.
-    static func json(_ r: LedgerRecord, kind: LedgerKind, unit: OrgUnit) -> [String: Any] {
+    static func json(_ r: LedgerRecord, kind: LedgerKind, unit: OrgUnit, today: LocalDate) -> [String: Any] {
         var fields: [String: Any] = [:]
-        for (k, v) in r.values(for: kind) {
+        let values = r.values(for: kind)
+        for (k, v) in values {
             switch v {
             case .decimal(let d): fields[k] = NSDecimalNumber(decimal: d).doubleValue
             default: fields[k] = v.json
@@ -32,6 +33,11 @@ struct RecordAPIController {
             "unit": ["id": unit.id!, "code": unit.code, "name": unit.name], "fields": fields, "version": r.version,
             "createdAt": r.createdAt.map(ISOTime.string) ?? "", "updatedAt": r.updatedAt.map(ISOTime.string) ?? "",
         ]
+        if !kind.computed.isEmpty {
+            var computed: [String: Any] = [:]
+            for (field, value) in kind.computedValues(values, today: today) { computed[field.id] = value.text }
+            out["computed"] = computed
+        }
         if kind.workflow {
             out["status"] = r.status
             out["statusLabel"] = r.state?.label ?? ""
@@ -118,23 +124,27 @@ struct RecordAPIController {
         if let text = try? req.query.get(String.self, at: "after"), Int(text) == nil {
             throw Abort(.badRequest, reason: "参数 after 应为记录编号（整数，收到「\(text)」）")
         }
-        var b = filter.apply(LedgerRecord.query(on: req.db), dialect: req.db.dialect)
-        if let after = try? req.query.get(Int.self, at: "after") { b = b.filter(\.$id < after) }
-        let records = try await b.sort(\.$id, .descending).limit(limit + 1).all()
-        let page = Array(records.prefix(limit))
-        var items: [[String: Any]] = []
-        for r in page { items.append(Self.json(r, kind: kind, unit: try r.joined(OrgUnit.self))) }
+        // The page's query is the list page's own (`RecordRow.page`); the records it names are
+        // then read whole, with their units, for the fields the API returns.
+        let after = (try? req.query.get(Int.self, at: "after")) ?? Int.max
+        let rows = try await RecordRow.page(filter, beforeID: after, limit: limit + 1, on: req.db)
+        let ids = rows.prefix(limit).map(\.id)
+        let byID = Dictionary(uniqueKeysWithValues: try await LedgerRecord.query(on: req.db).filter(\.$id ~~ ids).with(\.$unit).all()
+            .map { ($0.id!, $0) })
+        let page = ids.compactMap { byID[$0] }
+        let today = LocalDate(req.now)
+        let items = page.map { Self.json($0, kind: kind, unit: $0.unit, today: today) }
         if kind.sensitive {
             try await req.audit(.sensitiveRead, kind.id, "", "接口查阅「\(kind.name)」\(page.count)条记录")
         }
-        return try Self.respond(["items": items, "next": records.count > limit ? String(page.last!.id!) as Any : NSNull()])
+        return try Self.respond(["items": items, "next": rows.count > limit ? String(ids.last!) as Any : NSNull()])
     }
 
     func show(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         let kind = try RecordController.readableKind(req, p)
         let (record, unit) = try await RecordController.scopedRecord(req, p, kind)
-        return try Self.respond(Self.json(record, kind: kind, unit: unit))
+        return try Self.respond(Self.json(record, kind: kind, unit: unit, today: LocalDate(req.now)))
     }
 
     func create(req: Request) async throws -> Response {
@@ -142,13 +152,8 @@ struct RecordAPIController {
         let kind = try RecordController.writableKind(req, p)
         let body = try Self.body(req)
         let raw = try Self.raw(try Self.fields(body), kind: kind)
-        var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey)).check(unitRef: body["unit"] as? String, raw: raw)
-        let missing = kind.fields.filter { $0.type == .attachments && $0.required }
-        if !missing.isEmpty {
-            throw ValidationFailure(missing.map { .init($0.id, $0.label, "须上传附件，请通过网页录入") })
-        }
-        let record = try await RecordWriter(req: req, principal: p, kind: kind).create(&draft)
-        return try Self.respond(Self.json(record, kind: kind, unit: draft.unit), status: .created)
+        let (record, unit) = try await req.records().create(kind, unitRef: body["unit"] as? String, raw: raw)
+        return try Self.respond(Self.json(record, kind: kind, unit: unit, today: LocalDate(req.now)), status: .created)
     }
 
     func update(req: Request) async throws -> Response {
@@ -163,24 +168,19 @@ struct RecordAPIController {
         if given.isEmpty, body["unit"] == nil {
             throw ValidationFailure([.init("fields", "fields", "没有要修改的内容：请在 fields 中给出要改的字段，或给出 unit")])
         }
-        var raw = try Self.raw(given, kind: kind)
-        if kind.workflow, record.state != .pending { raw["progress"] = nil }
-        let existing = record.values(for: kind)
-        let draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
-            .check(unitRef: body["unit"] as? String, raw: raw, existing: existing, existingUnit: unit)
+        let saved = try await req.records().update(kind, record, unit: unit, unitRef: body["unit"] as? String, raw: try Self.raw(given, kind: kind))
         // A body that changes nothing is named as such, not answered as if it had been saved.
-        guard try await RecordWriter(req: req, principal: p, kind: kind).update(record, draft: draft, before: existing, beforeUnit: unit) else {
+        guard saved.changed else {
             throw ValidationFailure([.init("fields", "fields", "没有要修改的内容：所给的值与记录现有的值相同")])
         }
-        return try Self.respond(Self.json(record, kind: kind, unit: draft.unit))
+        return try Self.respond(Self.json(record, kind: kind, unit: saved.unit, today: LocalDate(req.now)))
     }
 
     func delete(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         let kind = try RecordController.writableKind(req, p)
         let (record, _) = try await RecordController.scopedRecord(req, p, kind, audit: false)
-        if kind.workflow, record.state == .closed { throw Abort(.conflict, reason: "已销号的问题不能删除，销号记录须留存备查") }
-        try await RecordWriter(req: req, principal: p, kind: kind).delete(record)
+        try await req.records().delete(kind, record)
         return Response(status: .noContent)
     }
 
@@ -191,12 +191,10 @@ struct RecordAPIController {
         let (record, unit) = try await RecordController.scopedRecord(req, p, kind, audit: false)
         let body = try Self.body(req)
         func s(_ k: String) -> String? { (body[k] as? String) ?? (body[k] as? NSNumber)?.stringValue }
-        let form = RecordController.WorkflowForm(action: s("action"), percent: s("percent"), note: s("note"),
-                                                 description: s("description"), reason: s("reason"), deadline: s("deadline"))
-        let action = try RecordWriter.action(from: form, kind: kind, record: record, req: req)
-        try RecordWriter.checkActionRole(action, kind: kind, principal: p)
-        try await RecordWriter(req: req, principal: p, kind: kind).step(record, unit: unit, action: action)
-        return try Self.respond(Self.json(record, kind: kind, unit: unit))
+        let command = WorkflowCommand(action: s("action"), percent: s("percent"), note: s("note"),
+                                      description: s("description"), reason: s("reason"), deadline: s("deadline"))
+        try await req.records().step(kind, record, unit: unit, command: command)
+        return try Self.respond(Self.json(record, kind: kind, unit: unit, today: LocalDate(req.now)))
     }
 
     // MARK: - OpenAPI
@@ -215,6 +213,7 @@ enum OpenAPIDocument {
         if !f.help.isEmpty { s["description"] = f.help }
         switch f.type {
         case .text: s["type"] = "string"; s["maxLength"] = 500
+        case .creditCode: s["type"] = "string"; s["minLength"] = 18; s["description"] = "统一社会信用代码（GB 32100-2015，校验位须正确）"
         case .longText: s["type"] = "string"; s["maxLength"] = 20000
         case .integer:
             s["type"] = "integer"
@@ -268,6 +267,13 @@ enum OpenAPIDocument {
                     "fields": ["type": "object", "properties": fieldProps],
                 ],
             ]
+            if !kind.computed.isEmpty {
+                var props = record["properties"] as! [String: Any]
+                var computed: [String: Any] = [:]
+                for c in kind.computed { computed[c.id] = ["type": "string", "title": c.label, "readOnly": true, "description": "系统根据记录字段计算"] }
+                props["computed"] = ["type": "object", "readOnly": true, "properties": computed]
+                record["properties"] = props
+            }
             if kind.workflow {
                 var props = record["properties"] as! [String: Any]
                 props["status"] = ["type": "string", "enum": RectificationState.allCases.map(\.rawValue)]
@@ -337,8 +343,7 @@ enum OpenAPIDocument {
         schemas["WorkflowStep"] = [
             "type": "object", "required": ["action"],
             "properties": [
-                "action": ["type": "string", "enum": ["start", "progress", "request_closure", "approve_closure", "send_back",
-                                                       "request_extension", "approve_extension", "refuse_extension"]],
+                "action": ["type": "string", "enum": WorkflowCommand.actionNames],
                 "percent": ["type": "integer", "minimum": 0, "maximum": 100], "note": ["type": "string"],
                 "description": ["type": "string"], "reason": ["type": "string"], "deadline": ["type": "string", "format": "date"],
             ],

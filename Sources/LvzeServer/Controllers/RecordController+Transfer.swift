@@ -22,7 +22,7 @@ struct RecordTransferController {
         let format = LedgerExporter.Format(rawValue: (try? req.query.get(String.self, at: "format")) ?? "xlsx") ?? .xlsx
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-export-\(UUID().uuidString).\(format.rawValue)")
         defer { try? FileManager.default.removeItem(at: url) }
-        let count = try await LedgerExporter(kind: kind, db: req.db).write(filter, format: format, to: url, threadPool: req.application.threadPool)
+        let count = try await LedgerExporter(kind: kind, db: req.db, today: LocalDate(req.now)).write(filter, format: format, to: url, threadPool: req.application.threadPool)
         let data = try Data(contentsOf: url)
         try await req.audit(.export, kind.id, "", "导出「\(kind.name)」\(count)条记录（\(format.rawValue.uppercased())）",
                             after: Dictionary(filter.queryItems, uniquingKeysWith: { a, _ in a }))
@@ -120,8 +120,11 @@ struct RecordTransferController {
         let job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unitCode, dryRun: dryRun, started: req.now)
         let jobs = req.lvze.imports
         jobs.start(job)
-        let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
-        let actor = req.auditActor, userID = p.userID, now = req.now, audit = req.lvze.audit, fileName = file.filename
+        let settings = req.lvze.settings
+        let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit, setting: { settings.number($0) })
+        // The import outlives the request: it writes through the application's database.
+        let service = req.application.records(as: RecordActor(p, address: req.clientAddress), at: req.now)
+        let fileName = file.filename
         let id = job.id
         let logger = req.logger
         let limit = req.lvze.settings.int(ImportJobs.concurrencyKey)
@@ -130,7 +133,7 @@ struct RecordTransferController {
             await jobs.waitForTurn(id, limit: limit)
             defer { LedgerImporter.releaseMemory() }
             do {
-                let writer = dryRun ? nil : LedgerImporter.Writer(actor: actor, createdBy: userID, at: now, audit: audit)
+                let writer = dryRun ? nil : service
                 let report = try await importer.run(source, fileName: fileName, writer: writer) { p in
                     jobs.update(id) { $0.read = p.read; $0.written = p.written }
                 }

@@ -276,7 +276,6 @@ struct RecordController {
             rows = try await Self.rows(records, kind: kind, req: req)
         }
         var columns = kind.listColumns.map { Column(id: $0, label: Self.columnLabel($0, kind)) }
-        if kind.id == "accident" { columns.append(Column(id: "grade", label: "事故等级")) }
         let filters = kind.fields.compactMap { f -> FilterField? in
             switch f.type {
             case .enumeration:
@@ -335,7 +334,7 @@ struct RecordController {
         case "unit": return "责任单位"
         case "status": return "状态"
         case "updated_at": return "更新时间"
-        default: return kind.field(id)?.header ?? id
+        default: return kind.field(id)?.header ?? kind.computedField(id)?.label ?? id
         }
     }
 
@@ -346,8 +345,10 @@ struct RecordController {
         let names = try await ReferenceNames.load(records.map { ($0.unitID, $0.data) }, kind: kind, known: known, on: req.db)
         let today = LocalDate(req.now)
         let warning = req.lvze.settings.warningSettings
-        // Only the listed fields are read (the accident grade needs the casualty figures).
-        let listed = FieldJSON.Reader(fields: kind.id == "accident" ? kind.fields : kind.fields.filter { kind.listColumns.contains($0.id) })
+        // Only the listed fields are read, and what listed computed fields read.
+        let computed = kind.listColumns.compactMap(kind.computedField)
+        let inputs = Set(computed.flatMap(\.inputs.values))
+        let listed = FieldJSON.Reader(fields: kind.fields.filter { kind.listColumns.contains($0.id) || inputs.contains($0.id) })
         return records.map { r in
             let values = listed.decode(r.data)
             let cells = kind.listColumns.map { column -> String in
@@ -355,7 +356,9 @@ struct RecordController {
                 case "unit": return names.unit(r.unitID)
                 case "status": return r.state?.label ?? ""
                 case "updated_at": return ISOTime.local(r.updatedAt)
-                default: return names.display(values[column], field: kind.field(column))
+                default:
+                    if let c = kind.computedField(column) { return c.evaluate(values, kind: kind, today: today)?.text ?? "" }
+                    return names.display(values[column], field: kind.field(column))
                 }
             }
             var tier = ""
@@ -363,9 +366,7 @@ struct RecordController {
                 let schedule = RectificationSchedule(created: opened, deadline: due)
                 tier = schedule.warningTier(on: today, isClosed: state.isClosed, settings: warning)?.rawValue ?? ""
             }
-            var allCells = cells
-            if kind.id == "accident" { allCells.append(KindRules.accidentGrade(values)?.label ?? "") }
-            return Row(id: r.id, cells: allCells, tier: tier)
+            return Row(id: r.id, cells: cells, tier: tier)
         }
     }
 
@@ -449,30 +450,14 @@ struct RecordController {
         let kind = try Self.writableKind(req, p)
         let raw = Self.formValues(req, kind: kind)
         let unitRef = (try? req.content.get(String.self, at: "unit")) ?? ""
-        var uploads: [(FieldSpec, File)] = []
+        var uploads: [RecordService.Upload] = []
         for f in kind.fields where f.type == .attachments {
             for file in ((try? req.content.get([File].self, at: "f_\(f.id)")) ?? []) where file.data.readableBytes > 0 {
-                uploads.append((f, file))
+                uploads.append(.init(field: f, name: file.filename, data: Data(buffer: file.data)))
             }
         }
         do {
-            var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey)).check(unitRef: unitRef, raw: raw)
-            var missing: [FieldError] = []
-            for f in kind.fields where f.type == .attachments && f.required && !uploads.contains(where: { $0.0.id == f.id }) {
-                missing.append(.init(f.id, f.label, "请上传至少一个文件"))
-            }
-            if !missing.isEmpty { throw ValidationFailure(missing) }
-            // Files are checked before anything is saved: a bad file saves nothing.
-            let maxBytes = req.lvze.settings.int("attachments.max_mb") * 1_048_576
-            var accepted: [(FieldSpec, File, AttachmentStore.Accepted)] = []
-            for (f, file) in uploads {
-                do {
-                    accepted.append((f, file, try req.lvze.attachments.store(Data(buffer: file.data), name: file.filename, maxBytes: maxBytes)))
-                } catch let abort as Abort {
-                    throw ValidationFailure([.init(f.id, f.label, abort.reason)])
-                }
-            }
-            let record = try await RecordWriter(req: req, principal: p, kind: kind).create(&draft, attachments: accepted)
+            let (record, _) = try await req.records().create(kind, unitRef: unitRef, raw: raw, uploads: uploads)
             return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "已保存「\(record.title)」")
         } catch let failure as ValidationFailure {
             return try await renderForm(req, kind: kind, isNew: true, id: nil, unit: unitRef, values: raw, failure: failure,
@@ -501,14 +486,7 @@ struct RecordController {
         let raw = Self.formValues(req, kind: kind)
         let unitRef = (try? req.content.get(String.self, at: "unit")) ?? unit.code
         do {
-            let existing = record.values(for: kind)
-            var draft = try await RecordValidator(kind: kind, db: req.db, scope: p.scope, filingDays: req.lvze.settings.int(KindRules.filingDaysKey))
-                .check(unitRef: unitRef, raw: raw, existing: existing, existingUnit: unit)
-            // Workflow columns move only through workflow steps, never by editing.
-            if kind.workflow, record.state != .pending {
-                draft.values["progress"] = existing["progress"]
-            }
-            try await RecordWriter(req: req, principal: p, kind: kind).update(record, draft: draft, before: existing, beforeUnit: unit)
+            try await req.records().update(kind, record, unit: unit, unitRef: unitRef, raw: raw)
             return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "已保存")
         } catch let failure as ValidationFailure {
             return try await renderForm(req, kind: kind, isNew: false, id: record.id, unit: unitRef, values: raw, failure: failure,
@@ -520,10 +498,11 @@ struct RecordController {
         let p = try req.requirePrincipal()
         let kind = try Self.writableKind(req, p)
         let (record, _) = try await Self.scopedRecord(req, p, kind, audit: false)
-        if kind.workflow, record.state == .closed {
-            return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "!已销号的问题不能删除，销号记录须留存备查")
+        do {
+            try await req.records().delete(kind, record)
+        } catch let refused as Abort where refused.status == .conflict {
+            return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "!" + refused.reason)
         }
-        try await RecordWriter(req: req, principal: p, kind: kind).delete(record)
         return req.redirect(to: "/ledgers/\(kind.id)", flash: "已删除「\(record.title)」")
     }
 
@@ -576,6 +555,13 @@ struct RecordController {
         var blockers: [String]
     }
 
+    /// A value the catalogue computes from the record's fields (the accident grade).
+    struct ComputedRow: Encodable {
+        var label: String
+        var value: String
+        var warn: Bool
+    }
+
     struct ShowContent: Encodable {
         var kind: KindSummary
         var id: Int
@@ -586,7 +572,7 @@ struct RecordController {
         var attachments: [AttachmentRow]
         var attachmentFields: [Option]
         var history: [HistoryRow]
-        var derived: [KindRules.Derived]
+        var derived: [ComputedRow]
         var workflow: WorkflowView?
         var canWrite: Bool
         var workflowError: [String]
@@ -609,7 +595,7 @@ struct RecordController {
         let events = try await RecordEvent.query(on: req.db).filter(\.$recordID == record.id!).sort(\.$id, .descending).all()
         let history = events.map { e -> HistoryRow in
             let changes = (try? JSONSerialization.jsonObject(with: Data(e.changes.utf8))) as? [String: [String]] ?? [:]
-            return HistoryRow(at: ISOTime.local(e.at), username: e.username, action: RecordWriter.actionLabel(e.action),
+            return HistoryRow(at: ISOTime.local(e.at), username: e.username, action: RecordService.actionLabel(e.action),
                               changes: changes.sorted { $0.key < $1.key }.map { k, v in
                                   "\(kind.field(k)?.label ?? Self.columnLabel(k, kind))：\(v.first ?? "")→\(v.last ?? "")"
                               }, note: e.note)
@@ -625,7 +611,7 @@ struct RecordController {
                               field: kind.field($0.fieldID)?.label ?? $0.fieldID, uploadedAt: ISOTime.local($0.uploadedAt))
             },
             attachmentFields: kind.fields.filter { $0.type == .attachments }.map { Option(value: $0.id, label: $0.label, selected: false) },
-            history: history, derived: KindRules.derived(kind: kind, values: values, today: LocalDate(req.now)), workflow: workflowView, canWrite: p.hasAny(Array(kind.writers)), workflowError: workflowErrors)
+            history: history, derived: kind.computedValues(values, today: LocalDate(req.now)).map { ComputedRow(label: $0.field.label, value: $0.value.text, warn: $0.value.warn) }, workflow: workflowView, canWrite: p.hasAny(Array(kind.writers)), workflowError: workflowErrors)
         return try await req.render("records/show", title: record.title, content, status: status, section: Self.summary(kind).systemPath)
     }
 
@@ -656,31 +642,21 @@ struct RecordController {
             canRequestExtension: writer && !state.isClosed && wf.extensionRequest == nil,
             canReviewExtension: reviewer && wf.extensionRequest != nil,
             evidenceCount: evidence, today: today.iso,
-            blockers: RecordWriter.closureBlockers(kind: kind, values: record.values(for: kind)))
+            blockers: kind.closureBlockers(record.values(for: kind)))
     }
 
     // MARK: - Workflow
-
-    struct WorkflowForm: Content {
-        var action: String?
-        var percent: String?
-        var note: String?
-        var description: String?
-        var reason: String?
-        var deadline: String?
-    }
 
     func workflow(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         let kind = try Self.readableKind(req, p)
         guard kind.workflow else { throw Abort(.notFound) }
         let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: false)
-        let form = try req.content.decode(WorkflowForm.self)
+        let command = try req.content.decode(WorkflowCommand.self)
         do {
-            let action = try RecordWriter.action(from: form, kind: kind, record: record, req: req)
-            try RecordWriter.checkActionRole(action, kind: kind, principal: p)
-            try await RecordWriter(req: req, principal: p, kind: kind).step(record, unit: unit, action: action)
-            return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "\(action.label)：已办理")
+            try await req.records().step(kind, record, unit: unit, command: command)
+            let label = (try? command.action(kind: kind, values: [:]).label) ?? "流程操作"
+            return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "\(label)：已办理")
         } catch let failure as ValidationFailure {
             return try await renderShow(req, workflowErrors: failure.errors.map(\.message), status: .unprocessableEntity)
         }
@@ -698,17 +674,12 @@ struct RecordController {
         }
         let files = ((try? req.content.get([File].self, at: "files")) ?? []).filter { $0.data.readableBytes > 0 }
         guard !files.isEmpty else { return try await renderShow(req, workflowErrors: ["请选择要上传的文件"], status: .unprocessableEntity) }
-        let maxBytes = req.lvze.settings.int("attachments.max_mb") * 1_048_576
-        var accepted: [(FieldSpec, File, AttachmentStore.Accepted)] = []
-        for file in files {
-            do {
-                accepted.append((field, file, try req.lvze.attachments.store(Data(buffer: file.data), name: file.filename, maxBytes: maxBytes)))
-            } catch let abort as Abort {
-                return try await renderShow(req, workflowErrors: [abort.reason], status: abort.status)
-            }
+        do {
+            try await req.records().attach(kind, record, uploads: files.map { .init(field: field, name: $0.filename, data: Data(buffer: $0.data)) })
+        } catch let abort as Abort where abort.status != .conflict {
+            return try await renderShow(req, workflowErrors: [abort.reason], status: abort.status)
         }
-        try await RecordWriter(req: req, principal: p, kind: kind).attach(accepted, to: record)
-        return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "已上传\(accepted.count)个文件")
+        return req.redirect(to: "/ledgers/\(kind.id)/\(record.id!)", flash: "已上传\(files.count)个文件")
     }
 
     /// Always a download (never shown inline), and always audited.

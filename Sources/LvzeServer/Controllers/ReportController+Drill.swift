@@ -94,8 +94,7 @@ extension ReportController {
                 try await req.audit(.sensitiveRead, kind.id, "", "查看指标「\(metric.label)」的明细记录（\(s.unit.name)\(s.year)年度）")
             }
             let rows = try await RecordController.rows(records, kind: kind, req: req)
-            var columns = kind.listColumns.map { RecordController.columnLabel($0, kind) }
-            if kind.id == "accident" { columns.append("事故等级") }
+            let columns = kind.listColumns.map { RecordController.columnLabel($0, kind) }
             content.columns = columns
             content.tableBody = RecordController.tableBody(rows, kindID: kind.id,
                                                            linkColumn: kind.listColumns.firstIndex(of: kind.titleField) ?? 0, columns: columns.count)
@@ -139,7 +138,7 @@ extension ReportController {
         filter.metric = q
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-drill-\(UUID().uuidString).xlsx")
         defer { try? FileManager.default.removeItem(at: url) }
-        let count = try await LedgerExporter(kind: kind, db: req.db).write(filter, format: .xlsx, to: url, threadPool: req.application.threadPool)
+        let count = try await LedgerExporter(kind: kind, db: req.db, today: LocalDate(req.now)).write(filter, format: .xlsx, to: url, threadPool: req.application.threadPool)
         try await req.audit(.export, kind.id, "", "导出指标「\(metric.label)」（\(s.unit.name)\(s.year)年度）的\(count)条明细记录")
         let data = try Data(contentsOf: url)
         let response = Response(status: .ok, body: .init(data: data))

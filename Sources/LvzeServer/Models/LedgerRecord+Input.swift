@@ -10,7 +10,8 @@ struct RecordValidator {
     let kind: LedgerKind
     let db: any Database
     let scope: UnitPath
-    var filingDays = 3
+    /// Whole-number settings the catalogue's rules read (the days a filing must come ahead).
+    var setting: @Sendable (String) -> Int? = { _ in nil }
 
     struct Draft {
         var unit: OrgUnit
@@ -51,16 +52,11 @@ struct RecordValidator {
                 }
             }
         }
-        for field in kind.fields where field.required && field.type != .attachments && values[field.id] == nil {
-            if !errors.contains(where: { $0.field == field.id }) { errors.append(.init(field.id, field.label, "不能为空")) }
+        for field in kind.missingRequired(values) where !errors.contains(where: { $0.field == field.id }) {
+            errors.append(.init(field.id, field.label, "不能为空"))
         }
-        if kind.workflow, let found = values[kind.dateField ?? ""], let deadline = values["deadline"],
-           case .date(let f) = found, case .date(let d) = deadline, d < f {
-            errors.append(.init("deadline", kind.field("deadline")?.label ?? "整改时限", "不能早于\(kind.field(kind.dateField!)?.label ?? "发现日期")"))
-        }
-        if errors.isEmpty {
-            errors += KindRules.problems(kind: kind, values: values, filingDays: filingDays)
-        }
+        // The kind's rules compare the values that did parse, so they run whatever else is wrong.
+        errors += kind.problems(values, setting: setting)
         if !errors.isEmpty {
             if let rowLabel { errors = errors.map { FieldError($0.field, "\(rowLabel) «\($0.label)", $0.message) } }
             throw ValidationFailure(errors)

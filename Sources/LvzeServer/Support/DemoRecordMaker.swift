@@ -467,6 +467,7 @@ struct DemoRecordMaker {
         func bound(_ d: Decimal?) -> Double? { d.map { NSDecimalNumber(decimal: $0).doubleValue } }
         switch f.type {
         case .text: return .text(genericText(f))
+        case .creditCode: return .text(enterprise().code)
         case .longText: return .text(genericLongText(f))
         case .enumeration: return f.values.isEmpty ? nil : .text(pick(f.values))
         case .boolean: return .boolean(rng.chance(0.5))

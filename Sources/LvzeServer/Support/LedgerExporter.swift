@@ -9,6 +9,8 @@ import Vapor
 struct LedgerExporter {
     let kind: LedgerKind
     let db: any Database
+    /// The day computed values are reckoned on (a reply overdue as of today).
+    var today = LocalDate(Date())
 
     enum Format: String {
         case xlsx, csv
@@ -29,13 +31,14 @@ struct LedgerExporter {
             }
             cols.append(ExportColumn(f.header, kind: k, width: f.type == .longText ? 40 : nil))
         }
+        for c in kind.computed { cols.append(ExportColumn(c.label, width: 16)) }
         if kind.workflow {
             cols += [ExportColumn("状态", width: 10), ExportColumn("销号日期", kind: .date), ExportColumn("延期次数", kind: .integer)]
         }
         return cols
     }
 
-    func values(_ r: RecordRow, index: Int, names: ReferenceNames) -> [ExportValue] {
+    func values(_ r: RecordRow, index: Int, names: ReferenceNames, today: LocalDate) -> [ExportValue] {
         let v = FieldJSON.decode(r.data, kind: kind)
         var out: [ExportValue] = [.integer(index), .text(names.unit(r.unitID))]
         for f in fields {
@@ -48,6 +51,7 @@ struct LedgerExporter {
             case nil: out.append(.empty)
             }
         }
+        for c in kind.computed { out.append(c.evaluate(v, kind: kind, today: today).map { .text($0.text) } ?? .empty) }
         if kind.workflow {
             out += [.text(r.state?.label ?? ""), .date(r.closedOn.flatMap(LocalDate.parse)), .integer(WorkflowData.decode(r.workflow).extensions)]
         }
@@ -66,7 +70,7 @@ struct LedgerExporter {
             let page = try await RecordRow.page(filter, beforeID: lastID, limit: 2000, on: db)
             if page.isEmpty { break }
             let names = try await ReferenceNames.load(page.map { ($0.unitID, $0.data) }, kind: kind, on: db)
-            let rows = page.enumerated().map { values($1, index: count + $0 + 1, names: names) }
+            let rows = page.enumerated().map { values($1, index: count + $0 + 1, names: names, today: today) }
             try await threadPool.runIfActive {
                 for row in rows { try box.append(row) }
             }

@@ -40,7 +40,7 @@ struct LedgerImporter {
     let db: any Database
     let scope: UnitPath
     let defaultUnit: OrgUnit
-    var filingDays = 3
+    var setting: @Sendable (String) -> Int? = { _ in nil }
 
     struct Report: Encodable {
         var fileName: String
@@ -58,14 +58,6 @@ struct LedgerImporter {
     struct MappedColumn: Encodable {
         var header: String
         var field: String
-    }
-
-    /// What a committing import writes as: who, when, and the audit trail.
-    struct Writer: Sendable {
-        var actor: AuditActor
-        var createdBy: Int
-        var at: Date
-        var audit: AuditLog
     }
 
     /// Rows read (of the sheet, below the header) and records written so far.
@@ -201,10 +193,10 @@ struct LedgerImporter {
         return false
     }
 
-    /// Reads the file, checks every row and, when `writer` is given and the file has no
-    /// problem, writes every record in one transaction. The report lists every problem; a
+    /// Reads the file, checks every row and, when `writer` (the record service of who imports)
+    /// is given and the file has no problem, writes every record in one transaction. The report lists every problem; a
     /// report with problems means nothing was written.
-    func run(_ source: Source, fileName: String, writer: Writer?,
+    func run(_ source: Source, fileName: String, writer: RecordService?,
              progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Report {
         guard let mapping = findHeader(try source.firstRows(20)) else {
             let names = kind.fields.filter { $0.type != .attachments }.prefix(6).map(\.label).joined(separator: "、")
@@ -215,8 +207,8 @@ struct LedgerImporter {
         }
         let checker = RowChecker(kind: kind, mapping: mapping, units: try await UnitNames.load(scope: scope, on: db),
                                  references: try await references(source, mapping: mapping),
-                                 defaultUnitID: defaultUnit.id!, filingDays: filingDays,
-                                 today: LocalDate(writer?.at ?? Date()), createdBy: writer?.createdBy ?? 0, now: writer?.at ?? Date())
+                                 defaultUnitID: defaultUnit.id!, setting: setting,
+                                 today: LocalDate(writer?.now ?? Date()), createdBy: writer?.actor.userID ?? 0, now: writer?.now ?? Date())
         var first: [String] = []
         if kind.fields.contains(where: { $0.type == .attachments && $0.required }) {
             first.append("「\(kind.name)」须上传附件，不能通过表格导入，请逐条录入")
@@ -239,13 +231,7 @@ struct LedgerImporter {
                 }
                 let result = try await reading.value()
                 if !result.errors.isEmpty { throw Rejected(result: result) }
-                try await tx.sql.raw("""
-                    INSERT INTO record_events (record_id, at, user_id, username, action, changes, note)
-                    SELECT id, \(bind: writer.at), \(bind: writer.createdBy), \(bind: writer.actor.username), 'import', '{}', \(bind: "表格导入")
-                    FROM records WHERE kind = \(bind: kind.id) AND id > \(bind: maxID) AND created_by = \(bind: writer.createdBy)
-                    """).run()
-                try await writer.audit.append(.create, actor: writer.actor, objectType: kind.id, objectID: "",
-                                              summary: "导入「\(kind.name)」\(written)条记录", at: writer.at, on: tx)
+                try await writer.recordImport(kind, afterID: maxID, count: written, on: tx)
                 return written
             } }
             return try await reading.value().report(fileName: fileName, mapping: mapping, committed: count)
@@ -275,7 +261,7 @@ struct LedgerImporter {
             guard row.number > mapping.headerRow else { return }
             for (col, f) in refFields { let t = row.text(col).trimmingCharacters(in: .whitespaces); if !t.isEmpty { refTexts[f.id, default: []].insert(t) } }
         }
-        let validator = RecordValidator(kind: kind, db: db, scope: scope, filingDays: filingDays)
+        let validator = RecordValidator(kind: kind, db: db, scope: scope, setting: setting)
         var refs: [String: [String: Result<Int, FieldError>]] = [:]
         for (fieldID, texts) in refTexts {
             for t in texts {
@@ -334,7 +320,7 @@ struct RowChecker: Sendable {
     let units: UnitNames
     let references: [String: [String: Result<Int, FieldError>]]
     let defaultUnitID: Int
-    let filingDays: Int
+    let setting: @Sendable (String) -> Int?
     let today: LocalDate
     let createdBy: Int
     let now: Date
@@ -346,13 +332,13 @@ struct RowChecker: Sendable {
     let workflowJSON: String
 
     init(kind: LedgerKind, mapping: LedgerImporter.Mapping, units: UnitNames, references: [String: [String: Result<Int, FieldError>]],
-         defaultUnitID: Int, filingDays: Int, today: LocalDate, createdBy: Int, now: Date) {
+         defaultUnitID: Int, setting: @escaping @Sendable (String) -> Int?, today: LocalDate, createdBy: Int, now: Date) {
         self.kind = kind
         self.mapping = mapping
         self.units = units
         self.references = references
         self.defaultUnitID = defaultUnitID
-        self.filingDays = filingDays
+        self.setting = setting
         self.today = today
         self.createdBy = createdBy
         self.now = now
@@ -413,21 +399,17 @@ struct RowChecker: Sendable {
             }
         }
         for (id, value) in defaults where values[id] == nil { values[id] = value }
-        for field in kind.fields where field.required && field.type != .attachments && values[field.id] == nil {
+        for field in kind.missingRequired(values) {
             if let col = columns.first(where: { $0.1.id == field.id })?.0 {
                 if !rowErrors.contains(where: { $0.contains("«\(mapping.headers[col] ?? "")»") }) { fail(col, "不能为空") }
             } else {
                 rowErrors.append("第\(row.number)行 «\(field.label)»：不能为空（文件中没有这一列）")
             }
         }
-        if kind.workflow, let f = kind.dateField, case .date(let found)? = values[f], case .date(let due)? = values["deadline"], due < found {
-            rowErrors.append("第\(row.number)行 «\(kind.field("deadline")?.label ?? "整改时限")»：不能早于\(kind.field(f)?.label ?? "发现日期")")
-        }
-        if rowErrors.isEmpty {
-            for e in KindRules.problems(kind: kind, values: values, filingDays: filingDays) {
-                let col = columns.first(where: { $0.1.id == e.field })?.0
-                rowErrors.append("第\(row.number)行 «\(col.flatMap { mapping.headers[$0] } ?? e.label)»：\(e.message)")
-            }
+        // The kind's rules compare the values that did parse, so they run on every row.
+        for e in kind.problems(values, setting: setting) {
+            let col = columns.first(where: { $0.1.id == e.field })?.0
+            rowErrors.append("第\(row.number)行 «\(col.flatMap { mapping.headers[$0] } ?? e.label)»：\(e.message)")
         }
         return rowErrors.isEmpty ? .record(unitID: unitID, values: values) : .problems(rowErrors)
     }

@@ -106,12 +106,6 @@ struct RecordFilter {
         return items
     }
 
-    /// The filter on a Fluent query, from the same conditions the bulk SQL paths use.
-    func apply(_ builder: QueryBuilder<LedgerRecord>, dialect: Dialect) -> QueryBuilder<LedgerRecord> {
-        var b = builder.join(OrgUnit.self, on: \LedgerRecord.$unit.$id == \OrgUnit.$id)
-        for condition in conditions(dialect: dialect) { b = b.filter(.sql(condition)) }
-        return b
-    }
 }
 
 /// A kind-specific field read from the JSON document as text. Field ids are checked against
@@ -129,8 +123,7 @@ func jsonText(_ field: String, _ dialect: Dialect) -> String {
 }
 
 extension RecordFilter {
-    /// The same conditions as `apply`, as SQL for bulk reads that skip model decoding
-    /// (exports read every matching record).
+    /// The filter's conditions as SQL, for every read of records: lists, the API, exports.
     func conditions(dialect: Dialect) -> [any SQLExpression] {
         var c: [any SQLExpression] = [SQLQueryString("\(ident: "records").\(ident: "kind") = \(bind: kind.id)")]
         if !scopeCoversAll {

@@ -70,6 +70,10 @@ public final class SettingsStore: Sendable {
 
     func int(_ key: String) -> Int { Int(string(key)) ?? Int(SettingsStore.defaults[key] ?? "") ?? 0 }
 
+    /// A whole-number setting, or nil when it is unknown: what catalogue rules read
+    /// (`days_ahead`'s `setting`).
+    func number(_ key: String) -> Int? { Int(string(key)) }
+
     func set(_ changes: [String: String], on db: any Database) async throws {
         try await db.transaction { tx in
             for (key, value) in changes {
