@@ -49,9 +49,14 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        // The demo district: writes through the server's models and bulk insert, kept out of it.
+        .target(
+            name: "LvzeDemo",
+            dependencies: ["LvzeServer", "LvzeCore", .product(name: "Vapor", package: "vapor"), .product(name: "Fluent", package: "fluent")]
+        ),
         .executableTarget(
             name: "lvze",
-            dependencies: ["LvzeServer"]
+            dependencies: ["LvzeServer", "LvzeDemo"]
         ),
         .testTarget(
             name: "LvzeCoreTests",
@@ -66,6 +71,7 @@ let package = Package(
             name: "LvzeServerTests",
             dependencies: [
                 "LvzeServer",
+                "LvzeDemo",
                 .product(name: "XCTVapor", package: "vapor"),
             ],
             resources: [.copy("Fixtures")]

@@ -1,4 +1,5 @@
 import Foundation
+import LvzeDemo
 import LvzeServer
 
-exit(await LvzeMain.run())
+exit(await LvzeMain.run(demo: DemoLoader()))

@@ -1,5 +1,6 @@
 import Fluent
 import LvzeCore
+@testable import LvzeDemo
 @testable import LvzeServer
 import XCTest
 import XCTVapor

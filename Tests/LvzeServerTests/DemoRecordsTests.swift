@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import LvzeCore
+@testable import LvzeDemo
 @testable import LvzeServer
 import SQLKit
 import XCTest

@@ -84,10 +84,12 @@ final class RecordTests: XCTestCase {
             XCTAssertTrue(first.body.string.contains("符合条件55条"))
             XCTAssertTrue(first.body.string.contains(">问题55<"))
             XCTAssertFalse(first.body.string.contains(">问题5<"), "only 50 on the first page")
-            guard let range = first.body.string.range(of: "href=\"?"), let end = first.body.string[range.upperBound...].firstIndex(of: "\"") else {
+            guard let range = first.body.string.range(of: "href=\"/ledgers/rectification?"),
+                  let end = first.body.string[range.upperBound...].firstIndex(of: "\"") else {
                 return XCTFail("no next link")
             }
-            let next = String(first.body.string[first.body.string.index(before: range.upperBound)..<end]).replacingOccurrences(of: "&amp;", with: "&")
+            let next = String(first.body.string[first.body.string.index(range.upperBound, offsetBy: -1)..<end]).replacingOccurrences(of: "&amp;", with: "&")
+            XCTAssertTrue(next.contains("after="), next)
             let second = try await clerk.get("/ledgers/rectification" + next)
             XCTAssertTrue(second.body.string.contains(">问题5<"))
             XCTAssertFalse(second.body.string.contains(">问题55<"))

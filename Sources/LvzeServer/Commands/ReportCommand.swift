@@ -49,7 +49,7 @@ struct ReportCommand: AsyncCommand {
         let data: Data
         switch format {
         case .json: data = try report.json()
-        case .html: data = Data(ReportHTML(report: report, links: false).page().utf8)
+        case .html: data = Data(ReportHTML(report: report, links: false).page().rendered.utf8)
         case .docx: data = try DocxWriter.data(report.document)
         }
         if signature.timing {

@@ -7,18 +7,18 @@ import Vapor
 
 /// `lvze import KIND FILE --unit CODE [--dry-run]`: the same checks as the import page;
 /// exits 1 with every problem listed, importing nothing, when the file has any error.
-struct ImportCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Argument(name: "kind", help: "台账编号，如 hazard、rectification") var kind: String
-        @Argument(name: "file", help: "Excel（.xlsx）或 CSV 文件") var file: String
-        @Option(name: "unit", help: "导入到的单位代码（表中有“责任单位”列时以该列为准）") var unit: String?
-        @Flag(name: "dry-run", help: "只检查，不保存") var dryRun: Bool
-        init() {}
+package struct ImportCommand: AsyncCommand {
+    package struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "台账编号，如 hazard、rectification") package var kind: String
+        @Argument(name: "file", help: "Excel（.xlsx）或 CSV 文件") package var file: String
+        @Option(name: "unit", help: "导入到的单位代码（表中有“责任单位”列时以该列为准）") package var unit: String?
+        @Flag(name: "dry-run", help: "只检查，不保存") package var dryRun: Bool
+        package init() {}
     }
 
-    var help: String { "从 Excel 或 CSV 导入台账记录" }
+    package var help: String { "从 Excel 或 CSV 导入台账记录" }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
+    package func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         guard let kind = app.lvze.catalogue[signature.kind] else {
             throw CLIError("没有编号为「\(signature.kind)」的台账，可用：\(app.lvze.catalogue.catalogue.kinds.map(\.id).joined(separator: ", "))")
@@ -30,7 +30,8 @@ struct ImportCommand: AsyncCommand {
         let url = URL(fileURLWithPath: signature.file)
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw CLIError("文件「\(signature.file)」不存在或无法读取") }
         let settings = app.lvze.settings
-        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, setting: { settings.number($0) })
+        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, setting: { settings.number($0) },
+                                      readers: app.threadPool)
         let bar = ProgressLine(label: signature.dryRun ? "读取" : "导入")
         let report: LedgerImporter.Report
         do {
@@ -57,19 +58,19 @@ struct ImportCommand: AsyncCommand {
 }
 
 /// `lvze export KIND --unit CODE [--year Y] [--format xlsx|csv] --out FILE`
-struct ExportCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Argument(name: "kind", help: "台账编号") var kind: String
-        @Option(name: "unit", help: "单位代码（含下级）") var unit: String?
-        @Option(name: "year", help: "年度") var year: Int?
-        @Option(name: "format", help: "xlsx（默认）或 csv") var format: String?
-        @Option(name: "out", help: "输出文件") var out: String?
-        init() {}
+package struct ExportCommand: AsyncCommand {
+    package struct Signature: CommandSignature {
+        @Argument(name: "kind", help: "台账编号") package var kind: String
+        @Option(name: "unit", help: "单位代码（含下级）") package var unit: String?
+        @Option(name: "year", help: "年度") package var year: Int?
+        @Option(name: "format", help: "xlsx（默认）或 csv") package var format: String?
+        @Option(name: "out", help: "输出文件") package var out: String?
+        package init() {}
     }
 
-    var help: String { "把台账导出为 Excel 或 CSV" }
+    package var help: String { "把台账导出为 Excel 或 CSV" }
 
-    func run(using context: CommandContext, signature: Signature) async throws {
+    package func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         guard let kind = app.lvze.catalogue[signature.kind] else { throw CLIError("没有编号为「\(signature.kind)」的台账") }
         guard let code = signature.unit, !code.isEmpty else { throw CLIError("--unit：必须指定单位代码") }
@@ -89,18 +90,18 @@ struct ExportCommand: AsyncCommand {
 }
 
 /// A one-line progress display on standard error, redrawn in place.
-final class ProgressLine: @unchecked Sendable {
+package final class ProgressLine: @unchecked Sendable {
     private let label: String
     private let total: Int?
     private let lock = NSLock()
     private var last = Date.distantPast
 
-    init(label: String, total: Int? = nil) {
+    package init(label: String, total: Int? = nil) {
         self.label = label
         self.total = total
     }
 
-    func update(_ done: Int) {
+    package func update(_ done: Int) {
         lock.lock(); defer { lock.unlock() }
         guard Date().timeIntervalSince(last) > 0.1 else { return }
         last = Date()
@@ -116,7 +117,7 @@ final class ProgressLine: @unchecked Sendable {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    func finish() {
+    package func finish() {
         FileHandle.standardError.write(Data("\n".utf8))
     }
 }

@@ -108,11 +108,6 @@ struct ReportBuilder {
                   templateText: templateText, everyMetric: everyMetric)
     }
 
-    init(req: Request, unit: OrgUnit, year: Int, templateText: String, everyMetric: Bool = false) {
-        self.init(db: req.db, kinds: req.lvze.catalogue.catalogue, metrics: req.lvze.catalogue.metrics, unit: unit, year: year,
-                  templateText: templateText, everyMetric: everyMetric)
-    }
-
     init(db: any Database, kinds: Catalogue, metrics: MetricCatalogue, unit: OrgUnit, year: Int, templateText: String, everyMetric: Bool) {
         self.db = db
         self.kinds = kinds

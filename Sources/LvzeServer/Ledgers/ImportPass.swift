@@ -1,0 +1,148 @@
+import Fluent
+import Foundation
+import LvzeCore
+import LvzeOffice
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// One reading of a file: run on a pool thread, it checks rows and sends records in batches
+/// to whoever writes them; what it found is its result. Its state is touched by that thread
+/// alone (the read count through a lock), hence unchecked.
+final class ImportPass: @unchecked Sendable {
+    struct Result: Sendable {
+        var errors: [String]
+        var rows: Int
+        var skipped: Int
+        var preview: [[String]]
+
+        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int) -> LedgerImporter.Report {
+            let columns = mapping.columns.sorted { $0.key < $1.key }
+            return LedgerImporter.Report(
+                fileName: fileName, headerRow: mapping.headerRow,
+                columns: columns.map { .init(header: mapping.headers[$0.key] ?? "", field: $0.value.label) }
+                    + (mapping.unitColumn.map { [.init(header: mapping.headers[$0] ?? "", field: "责任单位")] } ?? []),
+                ignoredColumns: mapping.ignored, rows: rows, skipped: skipped, errors: errors,
+                preview: preview, previewHeaders: columns.map { $0.value.label }, committed: committed)
+        }
+    }
+
+    let checker: RowChecker
+    let write: Bool
+    let dialect: Dialect
+    let batches = BatchChannel<RecordBulkInsert.Batch>(capacity: 2)
+    private var errors: [String]
+    private let readCount = NIOLockedValueBox(0)
+    private let outcome = NIOLockedValueBox<Swift.Result<Result, any Error>?>(nil)
+
+    /// What the reading found, once the batch stream has ended (the writer reads it there,
+    /// inside its transaction, to decide whether to keep what it wrote).
+    func finished() throws -> Result {
+        guard let outcome = outcome.withLockedValue({ $0 }) else { throw CancellationError() }
+        return try outcome.get()
+    }
+    var read: Int { readCount.withLockedValue { $0 } }
+
+    init(checker: RowChecker, write: Bool, dialect: Dialect, errors: [String]) {
+        self.checker = checker
+        self.write = write
+        self.dialect = dialect
+        self.errors = errors
+    }
+
+    /// Reads every row; called once, on the reading thread.
+    /// Reads the file on a thread of `pool`. If the pool cannot run it (the server is
+    /// stopping), the stream ends all the same, so the writer never waits for batches that
+    /// will not come.
+    func read(_ source: LedgerImporter.Source, on pool: NIOThreadPool, progress: @escaping @Sendable (Int) -> Void) async throws -> Result {
+        do {
+            return try await pool.runIfActive { try self.read(source, progress: progress) }
+        } catch {
+            let unset = outcome.withLockedValue { o -> Bool in
+                guard o == nil else { return false }
+                o = .failure(error)
+                return true
+            }
+            if unset { batches.finish() }
+            throw error
+        }
+    }
+
+    func read(_ source: LedgerImporter.Source, progress: (Int) -> Void) throws -> Result {
+        let result = Swift.Result { try readRows(source, progress: progress) }
+        outcome.withLockedValue { $0 = result }
+        batches.finish()
+        return try result.get()
+    }
+
+    private func readRows(_ source: LedgerImporter.Source, progress: (Int) -> Void) throws -> Result {
+        var result = Result(errors: errors, rows: 0, skipped: 0, preview: [])
+        var batch: [RecordBulkInsert.Row] = []
+        batch.reserveCapacity(RecordBulkInsert.batchSize)
+        let sending = write
+        var read = 0
+        let headerRow = checker.mapping.headerRow
+        try source.forEachRow { row in
+            guard row.number > headerRow else { return }
+            read += 1
+            if read % 5000 == 0 { readCount.withLockedValue { $0 = read }; progress(read) }
+            if row.isBlank || LedgerImporter.isTotalRow(row) { result.skipped += 1; return }
+            switch checker.check(row) {
+            case .record(let unitID, let values):
+                result.rows += 1
+                if result.preview.count < 10 {
+                    result.preview.append(checker.columns.map { values[$0.1.id]?.display ?? "" })
+                }
+                guard sending, result.errors.isEmpty else { return }
+                batch.append(try checker.record(unitID: unitID, values: values))
+                if batch.count == RecordBulkInsert.batchSize {
+                    // The writer has stopped (the database failed): so does the reading.
+                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect)) else { throw CancellationError() }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            case .problems(let rowErrors):
+                if result.errors.count < 10_000 { result.errors.append(contentsOf: rowErrors) }
+                batch.removeAll()
+            }
+        }
+        readCount.withLockedValue { $0 = read }
+        progress(read)
+        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect)) }
+        return result
+    }
+}
+
+/// Batches from the reading thread to the writing task, at most `capacity` waiting: the reader
+/// blocks (on its pool thread, which is for blocking work) while the database catches up, so
+/// memory stays flat however large the file. The readers push rows through a callback, so
+/// the hand-over cannot suspend; it waits.
+final class BatchChannel<Element: Sendable>: @unchecked Sendable {
+    let stream: AsyncStream<Element>
+    private let continuation: AsyncStream<Element>.Continuation
+    private let space: DispatchSemaphore
+    private let cancelled = NIOLockedValueBox(false)
+
+    init(capacity: Int) {
+        (stream, continuation) = AsyncStream.makeStream(of: Element.self)
+        space = DispatchSemaphore(value: capacity)
+    }
+
+    /// Reader: hands a batch over; false when the consumer has stopped (send no more).
+    func send(_ element: Element) -> Bool {
+        space.wait()
+        if cancelled.withLockedValue({ $0 }) { return false }
+        continuation.yield(element)
+        return true
+    }
+
+    /// Consumer: a batch is done with; the reader may send another.
+    func taken() { space.signal() }
+
+    func finish() { continuation.finish() }
+
+    /// Consumer: stops taking batches; a reader waiting to send is released.
+    func cancel() {
+        cancelled.withLockedValue { $0 = true }
+        space.signal()
+    }
+}
