@@ -63,8 +63,7 @@ final class APITests: XCTestCase {
 
     func testTokensPageCreatesShowsOnceAndRevokes() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             try await browser.get("/tokens")
             let bad = try await browser.post("/tokens", ["name": "", "days": "0"])
             XCTAssertEqual(bad.status, .unprocessableEntity)

@@ -8,8 +8,7 @@ import XCTVapor
 final class AccessTests: XCTestCase {
     func testTownClerkSeesOnlyTheirSubtree() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerkA")
+            let browser = try await Browser.signedIn(app, "clerkA")
             let value1 = try await browser.get("/units/\(f.townA.id!)").status
             XCTAssertEqual(value1, .ok)
             let value2 = try await browser.get("/units/\(f.villageA.id!)").status
@@ -62,8 +61,7 @@ final class AccessTests: XCTestCase {
 
     func testThreeAdministratorsAreKeptApart() async throws {
         try await withFixture { app, f in
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             let value11 = try await sys.get("/admin/users").status
             XCTAssertEqual(value11, .ok)
             let value12 = try await sys.get("/units").status
@@ -79,8 +77,7 @@ final class AccessTests: XCTestCase {
             let value17 = try await sys.get("/systems/party").status
             XCTAssertEqual(value17, .forbidden)
 
-            let sec = Browser(app)
-            try await sec.login("sec")
+            let sec = try await Browser.signedIn(app, "sec")
             let value18 = try await sec.get("/security/users").status
             XCTAssertEqual(value18, .ok)
             let value19 = try await sec.get("/security/policy").status
@@ -94,8 +91,7 @@ final class AccessTests: XCTestCase {
             let value23 = try await sec.get("/people").status
             XCTAssertEqual(value23, .forbidden)
 
-            let aud = Browser(app)
-            try await aud.login("aud")
+            let aud = try await Browser.signedIn(app, "aud")
             let value24 = try await aud.get("/audit").status
             XCTAssertEqual(value24, .ok)
             let value25 = try await aud.get("/admin/users").status
@@ -108,8 +104,7 @@ final class AccessTests: XCTestCase {
             XCTAssertEqual(value28, .forbidden)
 
             // Business users see none of the administrators' areas.
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             for path in ["/admin", "/admin/users", "/security/users", "/security/policy", "/audit"] {
                 let value29 = try await leader.get(path).status
                 XCTAssertEqual(value29, .forbidden, path)
@@ -123,8 +118,7 @@ final class AccessTests: XCTestCase {
             XCTAssertNotNil(Role.separationProblem([.secadmin, .clerk]))
             XCTAssertNil(Role.separationProblem([.clerk, .reviewer, .leader]))
             // The security administrator cannot grant an administrator role …
-            let sec = Browser(app)
-            try await sec.login("sec")
+            let sec = try await Browser.signedIn(app, "sec")
             let clerk = try await User.query(on: app.db).filter(\.$username == "clerk").first()!
             try await sec.get("/security/users/\(clerk.id!)")
             let grant = try await sec.post("/security/users/\(clerk.id!)/roles", ["roles[]": "auditor"])
@@ -149,8 +143,7 @@ final class AccessTests: XCTestCase {
 
     func testSystemAdministratorCreatesAccountsWithoutBusinessRoles() async throws {
         try await withFixture { app, _ in
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             try await sys.get("/admin/users/new")
             let res = try await sys.post("/admin/users", ["username": "newbie", "displayName": "新人", "unitCode": "TA", "adminRole": ""])
             XCTAssertEqual(res.status, .ok)

@@ -9,8 +9,7 @@ import XCTVapor
 /// trail, and how verification catches each: the probes of issue 11, kept as tests.
 final class AuditSealTests: XCTestCase {
     private func activity(_ app: Application) async throws {
-        let browser = Browser(app)
-        try await browser.login("clerk")
+        let browser = try await Browser.signedIn(app, "clerk")
         try await browser.get("/units/new")
         for i in 1...4 {
             _ = try await browser.post("/units", ["parentCode": "DIST", "code": "S\(i)", "name": "部门\(i)", "kind": "department"])
@@ -109,8 +108,7 @@ final class AuditSealTests: XCTestCase {
     func testExportedCheckpointCatchesARewriteWithTheKey() async throws {
         try await withFixture { app, _ in
             try await activity(app)
-            let auditor = Browser(app)
-            try await auditor.login("aud")
+            let auditor = try await Browser.signedIn(app, "aud")
             try await auditor.get("/audit")
             let download = try await auditor.post("/audit/checkpoint", [:])
             XCTAssertEqual(download.status, .ok, download.body.string)

@@ -130,8 +130,7 @@ final class AuditTests: XCTestCase {
     func testAuditorPageFiltersExportsAndVerifies() async throws {
         try await withFixture { app, _ in
             try await someActivity(app)
-            let aud = Browser(app)
-            try await aud.login("aud")
+            let aud = try await Browser.signedIn(app, "aud")
             let failures = try await aud.get("/audit?action=login_failed")
             XCTAssertEqual(failures.status, .ok)
             XCTAssertTrue(failures.body.string.contains("符合条件1条"))

@@ -70,8 +70,7 @@ final class AuthTests: XCTestCase {
             for _ in 1...5 { _ = try await attacker.login("clerkA", "bad") }
             let user = try await User.query(on: app.db).filter(\.$username == "clerkA").first()!
             XCTAssertNotNil(user.lockedUntil)
-            let sec = Browser(app)
-            try await sec.login("sec")
+            let sec = try await Browser.signedIn(app, "sec")
             let home = try await sec.get("/")
             XCTAssertTrue(home.body.string.contains("账号「clerkA」连续登录失败"))
             try await sec.get("/security/users/\(user.id!)")
@@ -84,8 +83,7 @@ final class AuthTests: XCTestCase {
 
     func testIdleSessionExpiresAfterThirtyMinutes() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             // Activity within the limit keeps the session alive.
             app.lvze.clock.advance(by: 20 * 60)
             let value5 = try await browser.get("/").status
@@ -110,8 +108,7 @@ final class AuthTests: XCTestCase {
 
     func testLoginIssuesNewSessionID() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             let first = browser.cookies["lvze_session"]
             XCTAssertNotNil(first)
             try await browser.login("leader")
@@ -129,8 +126,7 @@ final class AuthTests: XCTestCase {
 
     func testLogoutEndsSession() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             try await browser.get("/")
             let res = try await browser.post("/logout", [:])
             XCTAssertEqual(res.location, "/login")
@@ -170,8 +166,7 @@ final class AuthTests: XCTestCase {
             let user = try await User.query(on: app.db).filter(\.$username == "leader").first()!
             user.mustChangePassword = true
             try await user.update(on: app.db)
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             let home = try await browser.get("/")
             XCTAssertEqual(home.location, "/password")
             let page = try await browser.get("/password")
@@ -192,8 +187,7 @@ final class AuthTests: XCTestCase {
 
     func testExpiredPasswordMustBeChanged() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             app.lvze.clock.advance(by: 91 * 86_400)
             try await browser.login("leader")
             let res = try await browser.get("/")
@@ -223,8 +217,7 @@ final class AuthTests: XCTestCase {
 
     func testErrorPagesAreChineseWithReference() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             let res = try await browser.get("/no/such/page")
             XCTAssertEqual(res.status, .notFound)
             XCTAssertTrue(res.body.string.contains("页面不存在"))

@@ -49,8 +49,7 @@ final class EndpointTests: XCTestCase {
     /// Templates name endpoints by case; an unknown name stops the render instead of linking nowhere.
     func testTemplateTagBuildsTheSameLinks() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             let page = try await browser.get("/ledgers/hazard/new")
             XCTAssertTrue(page.body.string.contains("action=\"/ledgers/hazard\""), "the form posts to the list's route")
             XCTAssertThrowsError(try URLTag.path("nowhere", []))

@@ -33,8 +33,7 @@ final class EscapingTests: XCTestCase {
                 "found_on": "2026-01-05", "description": "隐患\(evil)", "level": "一般隐患", "deadline": "2026-12-31",
                 "enterprise_name": "企业\(evil)", "measures": evil, "source": "检查发现",
             ])
-            let admin = Browser(app)
-            try await admin.login("sys")
+            let admin = try await Browser.signedIn(app, "sys")
             try await admin.get("/admin/ledgers")
             let created = try await admin.post("/admin/ledgers", [
                 "id": "evil_ledger", "name": "台账\(evil)", "system": "common", "description": evil, "readers[]": "clerk",
@@ -43,10 +42,8 @@ final class EscapingTests: XCTestCase {
             XCTAssertEqual(created.status, .seeOther, created.body.string)
 
             // act and check: every page that shows them, as the roles that see them
-            let browser = Browser(app)
-            try await browser.login("clerk")
-            let reviewer = Browser(app)
-            try await reviewer.login("reviewer")
+            let browser = try await Browser.signedIn(app, "clerk")
+            let reviewer = try await Browser.signedIn(app, "reviewer")
             try await browser.get("/reports/templates/new")
             let template = try await browser.post("/reports/templates", ["name": "模板\(evil)", "body": "%title 标题\(evil)\n一、\(evil)\n{{safety.accidents.count}}"])
             XCTAssertEqual(template.status, .seeOther, template.body.string)

@@ -28,8 +28,7 @@ final class IntegrityTests: XCTestCase {
             let stored = try await AuditEntry.query(on: app.db).sort(\.$seq, .descending).first()
             XCTAssertEqual(stored?.username, "a\u{2400}b")
             // A ledger field with U+0000 is named, nothing saved.
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/rectification/new")
             let res = try await clerk.postMultipart("/ledgers/rectification", [
                 "unit": "TA", "f_found_on": "2025-03-05", "f_source": "巡察", "f_description": "问题\u{0}描述", "f_deadline": "2099-01-01"])
@@ -46,8 +45,7 @@ final class IntegrityTests: XCTestCase {
     /// a custom ledger the reviewer may not.
     func testDashboardCacheIsKeyedByWhatTheUserMayRead() async throws {
         try await withFixture { app, _ in
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             try await sys.get("/admin/ledgers")
             let made = try await sys.post("/admin/ledgers", [
                 "id": "special_supervision", "name": "专项督办台账", "system": "safety", "workflow": "on",
@@ -55,8 +53,7 @@ final class IntegrityTests: XCTestCase {
             XCTAssertEqual(made.status, .seeOther, made.body.string)
             let kind = try XCTUnwrap(app.lvze.catalogue["special_supervision"])
             XCTAssertFalse(kind.readers.contains(.reviewer))
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/special_supervision/new")
             let record = try await clerk.postMultipart("/ledgers/special_supervision", [
                 "unit": "TA", "f_item": "秘密督办事项", "f_source": "巡察", "f_deadline": "2000-01-01"])
@@ -78,8 +75,7 @@ final class IntegrityTests: XCTestCase {
     /// The auditor sees that a discipline record was read or changed, never its content.
     func testAuditorNeverSeesDisciplineContent() async throws {
         try await withFixture { app, _ in
-            let jijian = Browser(app)
-            try await jijian.login("jijian")
+            let jijian = try await Browser.signedIn(app, "jijian")
             try await jijian.get("/ledgers/problem_lead/new")
             let created = try await jijian.postMultipart("/ledgers/problem_lead", [
                 "unit": "TA", "f_received_on": "2025-02-01", "f_lead_source": "信访举报", "f_reported_person": "张某某",
@@ -87,8 +83,7 @@ final class IntegrityTests: XCTestCase {
             XCTAssertEqual(created.status, .seeOther, created.body.string)
             let id = try await LedgerRecord.query(on: app.db).first()!.id!
             try await jijian.get("/ledgers/problem_lead/\(id)")
-            let auditor = Browser(app)
-            try await auditor.login("aud")
+            let auditor = try await Browser.signedIn(app, "aud")
             // The search box shows what was searched for; nothing else of the record may appear.
             for (path, searched) in [("/audit", ""), ("/audit?text=%E5%8F%8D%E6%98%A0", "反映"), ("/audit?text=%E5%BC%A0%E6%9F%90%E6%9F%90", "张某某"),
                                      ("/audit/export", "")] {
@@ -109,15 +104,13 @@ final class IntegrityTests: XCTestCase {
     /// cannot change or delete it; the district's clerk can.
     func testTemplatesBelongToTheirUnit() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/reports/templates/new")
             let saved = try await clerk.post("/reports/templates", ["name": "区级模板", "body": ReportTemplate.defaultText, "action": "save"])
             XCTAssertEqual(saved.status, .seeOther, saved.body.string)
             let first = try await ReportTemplateRow.query(on: app.db).first()
             let row = try XCTUnwrap(first)
-            let townClerk = Browser(app)
-            try await townClerk.login("clerkA")
+            let townClerk = try await Browser.signedIn(app, "clerkA")
             let list = try await townClerk.get("/reports/templates")
             XCTAssertTrue(list.body.string.contains("区级模板"), "usable below")
             let view = try await townClerk.get("/reports/templates/\(row.id!)")
@@ -134,8 +127,7 @@ final class IntegrityTests: XCTestCase {
             try await townClerk.get("/reports/templates/new")
             let own = try await townClerk.post("/reports/templates", ["name": "甲镇模板", "body": ReportTemplate.defaultText, "action": "save"])
             XCTAssertEqual(own.status, .seeOther, own.body.string)
-            let other = Browser(app)
-            try await other.login("clerkB")
+            let other = try await Browser.signedIn(app, "clerkB")
             let otherList = try await other.get("/reports/templates").body.string
             XCTAssertFalse(otherList.contains("甲镇模板"))
             let townFirst = try await ReportTemplateRow.query(on: app.db).filter(\.$name == "甲镇模板").first()
@@ -155,8 +147,7 @@ final class IntegrityTests: XCTestCase {
 final class SeparationOfDutiesTests: XCTestCase {
     func testProtectedAccountsNeedTwoPeople() async throws {
         try await withFixture { app, _ in
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             let jijian = try await User.query(on: app.db).filter(\.$username == "jijian").first()!
             let aud = try await User.query(on: app.db).filter(\.$username == "aud").first()!
             let oldHash = jijian.passwordHash
@@ -175,8 +166,7 @@ final class SeparationOfDutiesTests: XCTestCase {
             let stillActive = try await User.find(aud.id, on: app.db)!.disabled
             XCTAssertFalse(stillActive)
             // The security administrator approves; each saw one half of the new password.
-            let sec = Browser(app)
-            try await sec.login("sec")
+            let sec = try await Browser.signedIn(app, "sec")
             let page = try await sec.get("/security/users/\(jijian.id!)")
             XCTAssertTrue(page.body.string.contains("待审批：重置密码"), page.body.string)
             let request = try await AccountRequest.query(on: app.db).filter(\.$userID == jijian.id!).filter(\.$status == "pending").first()!
@@ -217,8 +207,7 @@ final class SeparationOfDutiesTests: XCTestCase {
             let token = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(login.body.readableBytesView)) as? [String: Any])?["token"] as? String)
             let before = try await send(app, .GET, "/api/v1/me", token: token)
             XCTAssertEqual(before.status, .ok)
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/password")
             let changed = try await clerk.post("/password", ["current": Fixture.password, "new": "Another-Passw0rd!", "confirm": "Another-Passw0rd!"])
             XCTAssertEqual(changed.status, .seeOther, changed.body.string)
@@ -269,13 +258,11 @@ final class HiddenRecordsTests: XCTestCase {
     /// A clerk who may not read discipline ledgers is not told that one names a unit.
     func testUnitDeletionDoesNotCountHiddenRecords() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/units/new")
             let made = try await clerk.post("/units", ["parentCode": "TA", "code": "TA-V9", "name": "甲九村", "kind": "village"])
             XCTAssertEqual(made.status, .seeOther, made.body.string)
-            let jijian = Browser(app)
-            try await jijian.login("jijian")
+            let jijian = try await Browser.signedIn(app, "jijian")
             try await jijian.get("/ledgers/problem_lead/new")
             let lead = try await jijian.postMultipart("/ledgers/problem_lead", [
                 "unit": "TA-V9", "f_received_on": "2025-02-01", "f_summary": "反映问题"])
@@ -296,8 +283,7 @@ final class InputEdgeTests: XCTestCase {
     /// `%` and `_` are searched for as themselves, not as wildcards that match every row.
     func testSearchWildcardsAreLiteral() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             for (i, text) in ["台账缺失", "整改完成率100%", "制度未上墙"].enumerated() {
                 try await clerk.get("/ledgers/rectification/new")
                 let res = try await clerk.postMultipart("/ledgers/rectification", [
@@ -309,12 +295,10 @@ final class InputEdgeTests: XCTestCase {
             XCTAssertFalse(percent.contains("台账缺失"), "q=% matched every row")
             let underscore = try await clerk.get("/ledgers/rectification?q=_").body.string
             XCTAssertFalse(underscore.contains("台账缺失"), "q=_ matched every row")
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             let users = try await sys.get("/admin/users?q=_").body.string
             XCTAssertTrue(users.contains("没有符合条件的账号"), users)
-            let aud = Browser(app)
-            try await aud.login("aud")
+            let aud = try await Browser.signedIn(app, "aud")
             let audit = try await aud.get("/audit?text=%25").body.string
             let total = try await AuditEntry.query(on: app.db).count()
             let withPercent = try await AuditEntry.query(on: app.db).all().filter { $0.summary.contains("%") }.count
@@ -423,8 +407,7 @@ final class ImportQueueTests: XCTestCase {
 
     func testTheLimitIsASettingChecked() async throws {
         try await withFixture { app, _ in
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             try await sys.get("/admin/settings")
             let bad = try await sys.post("/admin/settings", ["districtName": "测试区委", "importConcurrency": "0"])
             XCTAssertEqual(bad.status, .unprocessableEntity)

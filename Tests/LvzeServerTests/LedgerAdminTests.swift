@@ -7,8 +7,7 @@ import XCTVapor
 final class LedgerAdminTests: XCTestCase {
     func testCustomLedgerWithoutRestartAndFieldsThatHoldDataStay() async throws {
         try await withFixture { app, _ in
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             let page = try await sys.get("/admin/ledgers")
             XCTAssertTrue(page.body.string.contains("隐患排查治理台账"))
             let bad = try await sys.post("/admin/ledgers", [
@@ -29,8 +28,7 @@ final class LedgerAdminTests: XCTestCase {
             let v1 = try await CustomKind.find("fire_campaign", on: app.db)
             XCTAssertNotNil(v1)
             // A clerk records into it at once.
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/fire_campaign/new")
             let created = try await clerk.postMultipart("/ledgers/fire_campaign", [
                 "unit": "TA", "f_place": "甲镇农贸市场", "f_checked_on": "2025-08-01", "f_kind": "商铺"])

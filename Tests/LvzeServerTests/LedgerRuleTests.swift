@@ -65,8 +65,7 @@ final class LedgerRuleTests: XCTestCase {
         try await withFixture { app, _ in
             let kind = app.lvze.catalogue["accident"]!
             XCTAssertFalse(kind.fields.contains { $0.label.contains("等级") }, "no grade field to type")
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/accident/new")
             let res = try await clerk.postMultipart("/ledgers/accident", [
                 "unit": "TA", "f_occurred_on": "2025-07-01", "f_name": "某厂机械伤害事故", "f_deaths": "3",
@@ -90,8 +89,7 @@ final class LedgerRuleTests: XCTestCase {
             let ok = try await sendJSON(app, .POST, "/api/v1/records/enterprise", token: clerk, body: [
                 "unit": "TA", "fields": ["name": "甲镇纺织有限公司", "credit_code": "91350100m000100y43"]])
             XCTAssertEqual(ok.status, .created, ok.body.string)
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/ledgers/enterprise/import")
             let csv = "生产经营单位名称,统一社会信用代码\n乙厂,91110000600037341X\n"
             let imported = try await importResult(browser, try await browser.postMultipart("/ledgers/enterprise/import", ["unit": "TA", "mode": "dry"],

@@ -8,8 +8,7 @@ import XCTVapor
 final class PageTests: XCTestCase {
     func testBusinessPagesRender() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             let pages: [(String, String)] = [
                 ("/", "待办事项"), ("/units", "组织架构"), ("/units?q=甲", "甲一村"), ("/units/\(f.townA.id!)", "下级单位"),
                 ("/units/new", "新增单位"), ("/units/\(f.townA.id!)/edit", "编辑单位"), ("/units/\(f.townA.id!)/move", "移动"),
@@ -54,8 +53,7 @@ final class PageTests: XCTestCase {
 
     func testPolicyChangesApply() async throws {
         try await withFixture { app, _ in
-            let sec = Browser(app)
-            try await sec.login("sec")
+            let sec = try await Browser.signedIn(app, "sec")
             try await sec.get("/security/policy")
             let form = ["minLength": "6", "requiredClasses": "3", "expiryDays": "90", "lockoutThreshold": "5",
                         "lockoutMinutes": "15", "idleMinutes": "abc"]
@@ -71,8 +69,7 @@ final class PageTests: XCTestCase {
             let value2 = try await sec.post("/security/policy", good).status
             XCTAssertEqual(value2, .seeOther)
             XCTAssertEqual(app.lvze.settings.passwordPolicy.idleMinutes, 10)
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             app.lvze.clock.advance(by: 11 * 60)
             let value3 = try await leader.get("/").status
             XCTAssertEqual(value3, .seeOther)

@@ -36,8 +36,7 @@ final class RecordAPITests: XCTestCase {
             XCTAssertEqual((record["fields"] as? [String: Any])?["funds"] as? Double, 0.8)
             XCTAssertEqual((record["unit"] as? [String: Any])?["code"] as? String, "TA-V1")
             // Overdue since 2000: it is on the supervision list and in its export.
-            let browser = Browser(app)
-            try await browser.login("leader")
+            let browser = try await Browser.signedIn(app, "leader")
             let supervision = try await browser.get("/supervision")
             XCTAssertTrue(supervision.body.string.contains("消防通道堵塞"))
             XCTAssertTrue(supervision.body.string.contains("甲一村"))

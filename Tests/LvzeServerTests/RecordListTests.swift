@@ -67,8 +67,7 @@ final class RecordListTests: XCTestCase {
         try await withFixture { app, f in
             // setup: more records than the walk covers
             try await self.makeHazards(app, f, count: RecordRow.walkSpan + 1_500, major: 120)
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             let major = "%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3", supervised = "%E7%9D%A3%E5%AF%BC"
             // act and check: each page equals the plain query
             let cases: [(String, OrgUnit, Int?, [String: String], Bool)] = [
@@ -101,8 +100,7 @@ final class RecordListTests: XCTestCase {
             // setup: a year's records, then more of the next year than a walk covers
             try await self.makeHazards(app, f, count: 300, major: 0, year: 2023)
             try await self.makeHazards(app, f, count: RecordRow.walkSpan + 500, major: 0, year: 2024)
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             for (path, scope, ascending) in [("/ledgers/hazard?year=2023&unit=TA", f.townA, false), ("/ledgers/hazard?year=2023", f.dist, false),
                                              ("/ledgers/hazard?year=2023&unit=TB-V1&sort=id", f.villageB, true)] {
                 // act
@@ -122,16 +120,14 @@ final class RecordListTests: XCTestCase {
         try await withFixture { app, f in
             // setup
             try await self.makeHazards(app, f, count: 400, major: 0)
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             let before = try await self.expected(app, scope: f.villageA)
             // act: village A moves from town A to town B
             try await clerk.get("/units/\(f.villageA.id!)/move")
             let moved = try await clerk.post("/units/\(f.villageA.id!)/move", ["target": "TB"])
             XCTAssertEqual(moved.status, .seeOther)
             // check: its records are town B's now, on every page and count
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             let townB = try await OrgUnit.find(f.townB.id, on: app.db)!
             let townA = try await OrgUnit.find(f.townA.id, on: app.db)!
             let inB = try await self.pageIDs(leader, "/ledgers/hazard?unit=TB")
@@ -147,8 +143,7 @@ final class RecordListTests: XCTestCase {
             XCTAssertTrue(Set(inA).isDisjoint(with: before))
             let countB = try await leader.get("/ledgers/hazard?unit=TB").body.string
             XCTAssertTrue(countB.contains("符合条件300条"), "town B and both villages")
-            let clerkA = Browser(app)
-            try await clerkA.login("clerkA")
+            let clerkA = try await Browser.signedIn(app, "clerkA")
             let mine = try await clerkA.get("/ledgers/hazard").body.string
             XCTAssertTrue(mine.contains("符合条件100条"), "town A's clerk no longer sees the moved village")
         }
@@ -157,8 +152,7 @@ final class RecordListTests: XCTestCase {
     func testFilterColumnsFollowTheLedgersFields() async throws {
         try await withFixture { app, _ in
             // setup: a custom ledger whose first enum field is still empty when records arrive
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             try await sys.get("/admin/ledgers")
             let made = try await sys.post("/admin/ledgers", [
                 "id": "fire_campaign", "name": "消防安全专项整治台账", "system": "safety", "readers[]": "clerk",
@@ -167,8 +161,7 @@ final class RecordListTests: XCTestCase {
                 "fields[2][id]": "kind", "fields[2][label]": "场所类型", "fields[2][type]": "enum", "fields[2][values]": "商铺、仓库",
                 "fields[3][id]": "open", "fields[3][label]": "是否营业", "fields[3][type]": "boolean"])
             XCTAssertEqual(made.status, .seeOther, made.body.string)
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/fire_campaign/new")
             for (place, kind, open) in [("市场", "商铺", "是"), ("冷库", "仓库", "否"), ("超市", "商铺", "否")] {
                 let res = try await clerk.postMultipart("/ledgers/fire_campaign", ["unit": "TA", "f_place": place, "f_kind": kind, "f_open": open])

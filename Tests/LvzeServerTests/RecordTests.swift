@@ -25,8 +25,7 @@ final class RecordTests: XCTestCase {
 
     func testCreateChecksEveryFieldAndKeepsHistory() async throws {
         try await withFixture { app, f in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/rectification/new")
             let bad = try await clerk.postMultipart("/ledgers/rectification", [
                 "unit": "NOPE", "f_found_on": "2025-13-01", "f_source": "传闻", "f_deadline": "", "f_progress": "120"])
@@ -74,8 +73,7 @@ final class RecordTests: XCTestCase {
 
     func testListFiltersPaginatesAndIsScoped() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             for i in 1...55 {
                 _ = try await makeRectification(app, clerk, unit: i % 2 == 0 ? "TA-V1" : "TB-V1", description: "问题\(i)",
                                                 source: i % 5 == 0 ? "督察" : "巡察")
@@ -101,8 +99,7 @@ final class RecordTests: XCTestCase {
             XCTAssertTrue(bad.body.string.contains("«年度»：「abc」不是年份"))
             XCTAssertTrue(bad.body.string.contains("不是有效日期"))
             // Town A's clerk sees town A's records only, and gets 404 for town B's.
-            let clerkA = Browser(app)
-            try await clerkA.login("clerkA")
+            let clerkA = try await Browser.signedIn(app, "clerkA")
             let mine = try await clerkA.get("/ledgers/rectification")
             XCTAssertTrue(mine.body.string.contains("符合条件27条"))
             let other = try await LedgerRecord.query(on: app.db).filter(\.$title == "问题1").first()!
@@ -113,8 +110,7 @@ final class RecordTests: XCTestCase {
 
     func testDisciplineLedgerIsForDisciplineOnlyAndReadsAreAudited() async throws {
         try await withFixture { app, _ in
-            let jijian = Browser(app)
-            try await jijian.login("jijian")
+            let jijian = try await Browser.signedIn(app, "jijian")
             try await jijian.get("/ledgers/problem_lead/new")
             let res = try await jijian.postMultipart("/ledgers/problem_lead", [
                 "unit": "TA", "f_received_on": "2025-04-01", "f_summary": "反映某村干部优亲厚友", "f_disposal": "初步核实"])
@@ -165,12 +161,10 @@ final class RecordTests: XCTestCase {
             let own = try await clerk2.post(path + "/workflow", ["action": "approve_closure"])
             XCTAssertTrue(own.body.string.contains("不能审批自己提交的销号申请"))
             // A reviewer whose scope does not cover the unit cannot either (and does not see it).
-            let reviewerB = Browser(app)
-            try await reviewerB.login("reviewerB")
+            let reviewerB = try await Browser.signedIn(app, "reviewerB")
             let v4 = try await reviewerB.get(path).status
             XCTAssertEqual(v4, .notFound)
-            let reviewer = Browser(app)
-            try await reviewer.login("reviewer")
+            let reviewer = try await Browser.signedIn(app, "reviewer")
             try await reviewer.get(path)
             let approved = try await reviewer.post(path + "/workflow", ["action": "approve_closure", "note": "同意销号"])
             XCTAssertEqual(approved.status, .seeOther)
@@ -193,8 +187,7 @@ final class RecordTests: XCTestCase {
 
     func testExtensionRequestAndApproval() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             let record = try await makeRectification(app, clerk, unit: "TA-V1", description: "道路安全隐患", deadline: "2099-06-30")
             let path = "/ledgers/rectification/\(record.id!)"
             try await clerk.get(path)
@@ -202,8 +195,7 @@ final class RecordTests: XCTestCase {
             XCTAssertEqual(early.status, .unprocessableEntity)
             let ok = try await clerk.post(path + "/workflow", ["action": "request_extension", "deadline": "2099-09-30", "reason": "资金未到位"])
             XCTAssertEqual(ok.status, .seeOther)
-            let reviewer = Browser(app)
-            try await reviewer.login("reviewer")
+            let reviewer = try await Browser.signedIn(app, "reviewer")
             try await reviewer.get(path)
             let approved = try await reviewer.post(path + "/workflow", ["action": "approve_extension"])
             XCTAssertEqual(approved.status, .seeOther)
@@ -217,8 +209,7 @@ final class RecordTests: XCTestCase {
 
     func testMajorHazardCannotCloseWithoutFiveInPlacePlan() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk2")
+            let clerk = try await Browser.signedIn(app, "clerk2")
             try await clerk.get("/ledgers/hazard/new")
             let created = try await clerk.postMultipart("/ledgers/hazard", [
                 "unit": "TA", "f_found_on": "2025-05-01", "f_description": "配电房无防鼠板", "f_level": "重大隐患",

@@ -93,8 +93,7 @@ final class ReportTests: XCTestCase {
             let clerk = try await apiToken(app, "clerk")
             try await MetricTests.create(app, clerk, "accident", "TA", ["occurred_on": "2025-03-01", "name": "某厂爆炸事故", "deaths": 3,
                                                                          "serious_injuries": 0, "direct_loss": 100_000])
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             let page = try await leader.get("/reports?unit=DIST&year=2025")
             XCTAssertEqual(page.status, .ok)
             let body = page.body.string
@@ -143,14 +142,12 @@ final class ReportTests: XCTestCase {
             }
             try await hazard(1)
             try await hazard(2)
-            let clerkPage = Browser(app)
-            try await clerkPage.login("clerk")
+            let clerkPage = try await Browser.signedIn(app, "clerk")
             try await clerkPage.get("/reports?unit=DIST&year=2025")
             let refused = try await clerkPage.post("/reports/issue?unit=DIST&year=2025", [:])
             XCTAssertEqual(refused.status, .forbidden, "only the leader issues")
 
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             try await leader.get("/reports?unit=DIST&year=2025")
             let issued = try await leader.post("/reports/issue?unit=DIST&year=2025", [:])
             XCTAssertEqual(issued.status, .seeOther)
@@ -187,8 +184,7 @@ final class ReportTests: XCTestCase {
 
     func testTemplatesAreCheckedLineByLineAndNothingBadIsSaved() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/reports/templates/new")
             let bad = try await clerk.post("/reports/templates", ["name": "安全专报", "action": "save",
                                                                    "body": "%title {{district.name}}安全生产报告\n查出隐患{{safety.hazard.found}}条\n整改{{safety.hazards.rectified 条"])
@@ -232,8 +228,7 @@ final class ReportTests: XCTestCase {
             let jijian = try await apiToken(app, "jijian")
             try await MetricTests.create(app, jijian, "discipline_action", "TA", ["decided_on": "2025-04-01", "person_name": "王某",
                                                                                    "form": "第二种形态", "measure": "党内警告"])
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             let page = try await leader.get("/reports/drill?metric=integrity.four_forms.total&unit=DIST&year=2025")
             XCTAssertEqual(page.status, .ok)
             XCTAssertTrue(page.body.string.contains("明细记录只有"))
@@ -243,8 +238,7 @@ final class ReportTests: XCTestCase {
             let board = try await leader.get("/dashboards/integrity?year=2025")
             XCTAssertFalse(board.body.string.contains("四种形态”（人次）"))
 
-            let discipline = Browser(app)
-            try await discipline.login("jijian")
+            let discipline = try await Browser.signedIn(app, "jijian")
             let shown = try await discipline.get("/reports/drill?metric=integrity.four_forms.total&unit=DIST&year=2025")
             XCTAssertTrue(shown.body.string.contains("王某"))
             let chart = try await discipline.get("/dashboards/integrity?year=2025")
@@ -256,8 +250,7 @@ final class ReportTests: XCTestCase {
     func testDashboardFollowsNewRecords() async throws {
         try await withFixture { app, _ in
             let clerk = try await apiToken(app, "clerk")
-            let leader = Browser(app)
-            try await leader.login("leader")
+            let leader = try await Browser.signedIn(app, "leader")
             let year = LocalDate(app.lvze.clock.now()).year
             func hazard(_ day: String) async throws {
                 try await MetricTests.create(app, clerk, "hazard", "TA", ["source": "检查发现", "found_on": day, "description": "隐患",

@@ -118,6 +118,14 @@ final class Browser {
         return captured
     }
 
+    /// A browser signed in as `username` through the real login form.
+    static func signedIn(_ app: Application, _ username: String, _ password: String = Fixture.password) async throws -> Browser {
+        let browser = Browser(app)
+        let res = try await browser.login(username, password)
+        XCTAssertEqual(res.status, .seeOther, "\(username) could not sign in: \(res.body.string.prefix(300))")
+        return browser
+    }
+
     /// Logs in through the real form. Returns the login response.
     @discardableResult
     func login(_ username: String, _ password: String = Fixture.password) async throws -> XCTHTTPResponse {

@@ -28,8 +28,7 @@ func importResult(_ browser: Browser, _ res: XCTHTTPResponse) async throws -> XC
 final class TransferTests: XCTestCase {
     func testImportReadsRealLedgerFile() async throws {
         try await withFixture { app, f in
-            let clerk = Browser(app)
-            try await clerk.login("clerkA")
+            let clerk = try await Browser.signedIn(app, "clerkA")
             try await clerk.get("/ledgers/rectification/import")
             let data = try fixture("rectification-good.xlsx")
             // Dry run: nothing saved, every row shown as importable.
@@ -60,8 +59,7 @@ final class TransferTests: XCTestCase {
 
     func testImportWithAnyErrorImportsNothingAndNamesEveryProblem() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerkA")
+            let clerk = try await Browser.signedIn(app, "clerkA")
             try await clerk.get("/ledgers/rectification/import")
             let res = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
                                                     files: [("file", "有错误.xlsx", try fixture("rectification-errors.xlsx"))]))
@@ -82,8 +80,7 @@ final class TransferTests: XCTestCase {
     func testAProblemAfterManyWrittenRowsImportsNothing() async throws {
         try await withFixture { app, _ in
             // setup: more rows than one batch, the only problem in the last one
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/hazard/import")
             var csv = "排查时间,隐患描述,隐患等级,整改期限,责任单位\n"
             for i in 1...(2 * RecordBulkInsert.batchSize + 500) {
@@ -117,8 +114,7 @@ final class TransferTests: XCTestCase {
 
     func testImportGB18030CSVAndRefusesBrokenFiles() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/rectification/import")
             let csv = try await importResult(clerk, try await clerk.postMultipart("/ledgers/rectification/import", ["unit": "TA", "mode": "commit"],
                                                     files: [("file", "台账.csv", try fixture("rectification-gb18030.csv"))]))
@@ -135,8 +131,7 @@ final class TransferTests: XCTestCase {
 
     func testMoneyInTheOtherScaleIsConvertedAndOtherUnitsAreRefused() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/hazard/import")
             // 整改资金 is kept in 万元; this sheet writes 元. No 问题来源 column: the default applies.
             let csv = "排查时间,隐患描述,隐患等级,整改期限,整改资金（元）\n2025-05-01,配电房无防鼠板,一般,2025-06-01,15000\n"
@@ -157,8 +152,7 @@ final class TransferTests: XCTestCase {
 
     func testExportReadsBackWithTheSameValues() async throws {
         try await withFixture { app, _ in
-            let clerk = Browser(app)
-            try await clerk.login("clerk")
+            let clerk = try await Browser.signedIn(app, "clerk")
             try await clerk.get("/ledgers/hazard/new")
             for (i, desc) in ["=HYPERLINK(\"http://x\")", "配电房无防鼠板", "消防通道堵塞"].enumerated() {
                 let res = try await clerk.postMultipart("/ledgers/hazard", [

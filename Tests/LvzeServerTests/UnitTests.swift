@@ -7,8 +7,7 @@ import XCTVapor
 final class UnitTests: XCTestCase {
     func testCreateValidatesEveryField() async throws {
         try await withFixture { app, _ in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/units/new")
             let bad = try await browser.post("/units", ["parentCode": "NOPE", "code": "TA", "name": "", "kind": "castle",
                                                         "foundedOn": "2025-02-30", "sortOrder": "x"])
@@ -35,8 +34,7 @@ final class UnitTests: XCTestCase {
 
     func testEditKeepsAuditBeforeAndAfter() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/units/\(f.villageA.id!)/edit")
             let res = try await browser.post("/units/\(f.villageA.id!)", ["code": "TA-V1", "name": "甲一社区", "kind": "village",
                                                                         "dissolvedOn": "2020-01-01", "foundedOn": "2021-01-01"])
@@ -52,8 +50,7 @@ final class UnitTests: XCTestCase {
 
     func testDeleteRefusedWithChildrenOrRecords() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/units/\(f.townA.id!)")
             let withChildren = try await browser.post("/units/\(f.townA.id!)/delete", [:])
             XCTAssertEqual(withChildren.status, .seeOther)
@@ -84,8 +81,7 @@ final class UnitTests: XCTestCase {
 
     func testMoveSubtreeRewritesPaths() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/units/new")
             _ = try await browser.post("/units", ["parentCode": "TA-V1", "code": "TA-V1-B", "name": "甲一村支部", "kind": "branch"])
             // A unit cannot go under its own descendant.
@@ -104,8 +100,7 @@ final class UnitTests: XCTestCase {
             let inB = try await OrgUnit.query(on: app.db).within(f.townB.unitPath).all().map(\.code).sorted()
             XCTAssertEqual(inB, ["TA-V1", "TA-V1-B", "TB", "TB-V1"])
             // Town A's clerk no longer sees the village.
-            let clerkA = Browser(app)
-            try await clerkA.login("clerkA")
+            let clerkA = try await Browser.signedIn(app, "clerkA")
             let value4 = try await clerkA.get("/units/\(village.id!)").status
             XCTAssertEqual(value4, .notFound)
             let value5 = try await clerkA.get("/people/\(f.personA.id!)").status
@@ -115,8 +110,7 @@ final class UnitTests: XCTestCase {
 
     func testFlagsAreSetAndClearedWithDates() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/units/\(f.villageA.id!)")
             let bad = try await browser.post("/units/\(f.villageA.id!)/flags", ["flag": "weak", "date": "2099-01-01"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
@@ -138,8 +132,7 @@ final class UnitTests: XCTestCase {
             let other = try await reportFigures(app, scope: f.dist.unitPath, year: 2024)
             XCTAssertEqual(other.first { $0.id == "party.weak_orgs.transformed" }?.value, "0")
             // Flags are business data: the system administrator cannot set them.
-            let sys = Browser(app)
-            try await sys.login("sys")
+            let sys = try await Browser.signedIn(app, "sys")
             try await sys.get("/units/\(f.villageA.id!)")
             let value7 = try await sys.post("/units/\(f.villageA.id!)/flags", ["flag": "weak", "date": "2024-03-01"]).status
             XCTAssertEqual(value7, .forbidden)
@@ -150,8 +143,7 @@ final class UnitTests: XCTestCase {
 final class PersonTests: XCTestCase {
     func testPeopleAndPositionsAnswerWhoHeldAPostOnADay() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/people/new")
             let bad = try await browser.post("/people", ["name": "", "gender": "未知", "birthDate": "明天", "education": "博士", "unitCode": "TA-V1"])
             XCTAssertEqual(bad.status, .unprocessableEntity)
@@ -196,8 +188,7 @@ final class PersonTests: XCTestCase {
 
     func testDeletingAPersonRemovesPositionsAndIsAudited() async throws {
         try await withFixture { app, f in
-            let browser = Browser(app)
-            try await browser.login("clerk")
+            let browser = try await Browser.signedIn(app, "clerk")
             try await browser.get("/people/\(f.personA.id!)")
             _ = try await browser.post("/people/\(f.personA.id!)/positions", ["unitCode": "TA-V1", "post": "secretary", "startOn": "2021-01-10"])
             let res = try await browser.post("/people/\(f.personA.id!)/delete", [:])
