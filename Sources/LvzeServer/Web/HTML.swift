@@ -49,6 +49,19 @@ struct HTML: Sendable, Equatable, ExpressibleByStringInterpolation, CustomString
         return out
     }
 
+    /// Markup written piece by piece into one buffer, for the long tables of list pages: literal
+    /// pieces are `HTML` (the page's own markup), text goes through `text(_:)` and is escaped.
+    struct Builder {
+        private(set) var html = HTML.empty
+
+        init(capacity: Int) { html.rendered.reserveCapacity(capacity) }
+
+        static func += (b: inout Builder, markup: HTML) { b.html.rendered += markup.rendered }
+        mutating func text(_ text: String) { appendEscapedHTML(text, to: &html.rendered) }
+        mutating func number(_ n: Int) { html.rendered += String(n) }
+        mutating func url(_ url: SiteURL) { appendEscapedHTML(url.path, to: &html.rendered) }
+    }
+
     /// The markup when `condition` holds, nothing otherwise.
     static func when(_ condition: Bool, _ body: () -> HTML) -> HTML { condition ? body() : .empty }
 }

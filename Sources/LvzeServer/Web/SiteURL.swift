@@ -119,8 +119,21 @@ enum Endpoint: String, CaseIterable, Sendable {
     /// The pattern's parts, as Vapor's router reads them.
     var pathComponents: [PathComponent] { rawValue.split(separator: "/").map { PathComponent(stringLiteral: String($0)) } }
 
+    /// A part of a pattern: fixed text, or a parameter by name.
+    enum Part: Sendable {
+        case text(String)
+        case parameter(String)
+    }
+
+    /// Every pattern split once: a list page builds fifty links, so links are filled from these.
+    private static let parsed: [Endpoint: [Part]] = Dictionary(uniqueKeysWithValues: allCases.map { endpoint in
+        (endpoint, endpoint.rawValue.split(separator: "/").map { $0.hasPrefix(":") ? .parameter(String($0.dropFirst())) : .text(String($0)) })
+    })
+
+    var parts: [Part] { Self.parsed[self]! }
+
     /// The parameter names, in order.
-    var parameters: [String] { rawValue.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) } }
+    var parameters: [String] { parts.compactMap { if case .parameter(let name) = $0 { return name } else { return nil } } }
 
     /// The case for a template's `#url("name", …)`.
     static let byName: [String: Endpoint] = Dictionary(uniqueKeysWithValues: allCases.map { (String(describing: $0), $0) })
@@ -133,21 +146,29 @@ enum Endpoint: String, CaseIterable, Sendable {
 
     /// The path as OpenAPI writes it: the given parameters filled in, the others as `{name}`.
     func openAPIPath(_ fixed: [String: String]) -> String {
-        "/" + rawValue.split(separator: "/").map { part in
-            guard part.hasPrefix(":") else { return String(part) }
-            let name = String(part.dropFirst())
-            return fixed[name] ?? "{\(name)}"
+        "/" + parts.map { part in
+            switch part {
+            case .text(let text): return text
+            case .parameter(let name): return fixed[name] ?? "{\(name)}"
+            }
         }.joined(separator: "/")
     }
 
     func url(_ arguments: [String], query: [(String, String)] = []) -> SiteURL {
-        precondition(arguments.count == parameters.count, "\(self) takes \(parameters.count) parameters, got \(arguments.count)")
-        var values = arguments.makeIterator()
         var path = ""
-        for part in rawValue.split(separator: "/") {
+        path.reserveCapacity(rawValue.utf8.count + 16)
+        var next = 0
+        for part in parts {
             path += "/"
-            path += part.hasPrefix(":") ? SiteURL.encode(values.next()!) : String(part)
+            switch part {
+            case .text(let text): path += text
+            case .parameter:
+                precondition(next < arguments.count, "\(self) takes \(parameters.count) parameters, got \(arguments.count)")
+                SiteURL.appendEncoded(arguments[next], to: &path)
+                next += 1
+            }
         }
+        precondition(next == arguments.count, "\(self) takes \(parameters.count) parameters, got \(arguments.count)")
         return SiteURL(path.isEmpty ? "/" : path, query: query)
     }
 }
@@ -171,11 +192,34 @@ struct SiteURL: Sendable, Equatable, CustomStringConvertible {
 
     /// Percent-encodes a path segment or query value: letters, digits and `-._~` stay.
     static func encode(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        var out = ""
+        appendEncoded(text, to: &out)
+        return out
+    }
+
+    /// Appends `text` percent-encoded; ids and codes (nearly every link) are copied as they are.
+    static func appendEncoded(_ text: String, to out: inout String) {
+        if text.utf8.allSatisfy(isUnreserved) { out += text; return }
+        out += text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): return true
+        default: return false
+        }
     }
 
     static func query(_ items: [(String, String)]) -> String {
-        items.map { "\($0.0)=\(encode($0.1))" }.joined(separator: "&")
+        var out = ""
+        for (i, item) in items.enumerated() {
+            if i > 0 { out += "&" }
+            out += item.0
+            out += "="
+            appendEncoded(item.1, to: &out)
+        }
+        return out
     }
 
     private static let unreserved: CharacterSet = {
