@@ -74,6 +74,8 @@ let package = Package(
                 "LvzeDemo",
                 .product(name: "XCTVapor", package: "vapor"),
             ],
+            // Page snapshots are read from the source tree (#filePath), not from the bundle.
+            exclude: ["__Snapshots__"],
             resources: [.copy("Fixtures")]
         ),
     ],

@@ -129,4 +129,32 @@ final class KindRuleTests: XCTestCase {
         XCTAssertEqual(decoded.computed, [])
         XCTAssertEqual(decoded.fields, try kind().fields)
     }
+
+    /// Counting enterprises reads the code from the kind's credit-code field, found by its type.
+    func testDistinctEnterprisesUseTheCreditCodeField() throws {
+        let catalogue = Catalogue([try kind()])
+        func load(_ extra: String) throws -> [MetricDefinition] {
+            try MetricCatalogueLoader.load(yaml: """
+                metrics:
+                  - id: safety.findings.enterprises
+                    label: 有隐患的单位
+                    unit: 个
+                    system: safety
+                    kind: finding
+                    aggregate: distinct_enterprise
+                \(extra)    basis: 测试
+                """, file: "m.yaml", catalogue: catalogue)
+        }
+        let metric = try XCTUnwrap(try load("    field: description\n").first)
+        guard case .distinctEnterprise(let code, let name) = metric.aggregate else { return XCTFail("\(metric.aggregate)") }
+        XCTAssertEqual(code, "code")
+        XCTAssertEqual(name, "description")
+        XCTAssertThrowsError(try load(""), "the name field must be given")
+        var noCode = try kind()
+        noCode.fields.removeAll { $0.type == .creditCode }
+        XCTAssertThrowsError(try MetricCatalogueLoader.load(yaml: "metrics:\n  - {id: a.b, label: x, unit: 个, system: safety, kind: finding, aggregate: distinct_enterprise, field: description, basis: y}",
+                                                            file: "m.yaml", catalogue: Catalogue([noCode]))) { error in
+            XCTAssertTrue("\(error)".contains("统一社会信用代码字段"), "\(error)")
+        }
+    }
 }

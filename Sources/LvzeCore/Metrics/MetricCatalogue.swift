@@ -3,6 +3,8 @@ public struct MetricCatalogue: Sendable {
     public let metrics: [MetricDefinition]
     public let byID: [String: MetricDefinition]
     public let claims: [String: ClaimDefinition]
+    /// Each dashboard's key figures and breakdown, by board name (`dashboards.yaml`).
+    public var dashboards: [String: DashboardDeclaration] = [:]
 
     public init(_ metrics: [MetricDefinition]) {
         self.metrics = metrics

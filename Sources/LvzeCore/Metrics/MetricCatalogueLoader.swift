@@ -100,11 +100,14 @@ public enum MetricCatalogueLoader {
         case "count": _ = try needKind(); aggregate = .count
         case "distinct": aggregate = .distinct(field: try field("field"))
         case "distinct_enterprise":
+            // The code is the kind's 统一社会信用代码 field (by its type); `field` names the unit's name,
+            // used for records without a code.
             let k = try needKind()
-            for f in ["enterprise_code", "enterprise_name"] where k.field(f) == nil {
-                throw fail("指标「\(id)」：台账「\(k.name)」没有字段 \(f)，不能按生产经营单位去重")
+            let codes = k.fields.filter { $0.type == .creditCode }
+            guard codes.count == 1 else {
+                throw fail("指标「\(id)」：台账「\(k.name)」须有且只有一个统一社会信用代码字段（type: credit_code），才能按生产经营单位去重")
             }
-            aggregate = .distinctEnterprise(code: "enterprise_code", name: "enterprise_name")
+            aggregate = .distinctEnterprise(code: codes[0].id, name: try field("field"))
         case "sum":
             let k = try needKind()
             var fields: [String] = []

@@ -19,6 +19,10 @@ struct DashboardBody: Sendable {
 
     var scope: UnitPath { principal.scope }
 
+    /// The board's declaration in `dashboards.yaml`; a board left out shows no key figures.
+    var declaration: DashboardDeclaration? { metrics.dashboards[board.rawValue] }
+    var keyMetrics: [String] { declaration?.key ?? [] }
+
     func html() async throws -> HTML {
         var out = try await keyFigures()
         switch board {
@@ -29,7 +33,7 @@ struct DashboardBody: Sendable {
             out += chartRow([try await statusByUnit(kinds: hazards.map(\.id), title: "隐患整改状态（按单位）")])
         case .integrity:
             var charts = [try await comparison()]
-            if principal.has(.discipline) { charts.append(try await fourForms()) }
+            if let breakdown = try await breakdown() { charts.append(breakdown) }
             out += chartRow(charts)
         case .supervision:
             let kinds = catalogue.kinds.filter { $0.workflow && principal.hasAny(Array($0.readers)) }.map(\.id)
@@ -53,7 +57,7 @@ struct DashboardBody: Sendable {
 
     /// The key figures: this year, the year before, and the change.
     func keyFigures() async throws -> HTML {
-        let ids = board.keyMetrics
+        let ids = keyMetrics
         let now = try await evaluate(ids, year: year), before = try await evaluate(ids, year: year - 1)
         let figures = HTML.each(ids.compactMap { id in metrics[id].map { (id, $0) } }) { id, m in
             var change: HTML = "<span class=\"muted\">无上年数据</span>"
@@ -79,7 +83,7 @@ struct DashboardBody: Sendable {
     /// This year against the year before for the key figures.
     func comparison() async throws -> String {
         let metrics = metrics
-        let ids = board.keyMetrics.filter { metrics[$0]?.isNameList == false }
+        let ids = keyMetrics.filter { metrics[$0]?.isNameList == false }
         let now = try await evaluate(ids, year: year), before = try await evaluate(ids, year: year - 1)
         func value(_ v: MetricValue?, _ m: MetricDefinition) -> Double? {
             v.flatMap { m.shownNumber($0) }.map { NSDecimalNumber(decimal: $0).doubleValue }
@@ -144,13 +148,17 @@ struct DashboardBody: Sendable {
                               unit: "起", width: 520, height: 300, id: "accident-grades")
     }
 
-    /// The four forms of discipline (纪检 only: built only for that role).
-    func fourForms() async throws -> String {
-        let ids = (1...4).map { "integrity.four_forms.form\($0)" }
-        let v = try await evaluate(ids, year: year)
-        let labels = ["第一种形态", "第二种形态", "第三种形态", "第四种形态"]
-        let slices = zip(ids, labels).map { ChartSlice(label: $1, value: v[$0]?.number.map { NSDecimalNumber(decimal: $0).doubleValue }) }
-        return SVGChart.donut(title: "\(year)年运用“四种形态”（人次）", slices: slices, unit: "人次", width: 520, height: 300, id: "four-forms")
+    /// The board's declared breakdown (the four forms of discipline on the integrity board),
+    /// drawn only for a user who may read every ledger its figures come from.
+    func breakdown() async throws -> String? {
+        guard let b = declaration?.breakdown else { return nil }
+        let kinds = Set(metrics.closure(of: b.metrics).compactMap { metrics[$0]?.kind })
+        guard kinds.allSatisfy({ catalogue[$0].map { principal.hasAny(Array($0.readers)) } ?? false }) else { return nil }
+        let v = try await evaluate(b.metrics, year: year)
+        let slices = b.metrics.map { id in
+            ChartSlice(label: metrics[id]?.label ?? id, value: v[id]?.number.map { NSDecimalNumber(decimal: $0).doubleValue })
+        }
+        return SVGChart.donut(title: "\(year)年\(b.title)", slices: slices, unit: b.unit, width: 520, height: 300, id: "breakdown-\(board.rawValue)")
     }
 
     /// The units one level below the scope, with their paths, in tree order.

@@ -25,24 +25,6 @@ struct DashboardController {
             default: return "\(LedgerSystem(rawValue: rawValue)!.label)看板"
             }
         }
-
-        /// The figures shown at the top, with their change on the year before.
-        var keyMetrics: [String] {
-            switch self {
-            case .party: return ["party.training_classes.count", "party.courses.collected", "party.commando_teams.count", "party.deployments.people",
-                                 "party.weak_orgs.transformed", "party.center_households.count", "party.talent.hightech_new", "party.talent.patents"]
-            case .integrity: return ["integrity.meetings.standing_committee", "integrity.clues.disposed", "integrity.four_forms.total",
-                                     "integrity.accountability.people", "integrity.four_winds.cases", "integrity.circulars.thematic",
-                                     "integrity.loans.amount", "integrity.env_inspection.total"]
-            case .ideology: return ["ideology.media.placements", "ideology.practice.stations_upgraded", "ideology.practice.posts_upgraded",
-                                    "ideology.practice.points_new", "ideology.publications.inspections", "ideology.online.handled"]
-            case .safety: return ["safety.accidents.count", "safety.accidents.deaths", "safety.hazards.found", "safety.hazards.rectified",
-                                  "safety.inspections.enterprises", "safety.orders.suspended_enterprises", "safety.meetings.standing_committee",
-                                  "safety.supervision.items"]
-            case .supervision: return ["safety.hazards.found", "safety.hazards.rectified", "integrity.env_inspection.total",
-                                       "integrity.env_inspection.closed", "safety.supervision.items", "safety.supervision.closed"]
-            }
-        }
     }
 
     struct Content: Encodable {

@@ -47,6 +47,9 @@ package final class CatalogueStore: Sendable {
     /// The metric files, one per system, checked against the built-in kinds.
     package static let metricFiles = ["metrics-party.yaml", "metrics-integrity.yaml", "metrics-ideology.yaml", "metrics-safety.yaml"]
 
+    /// Each dashboard's key figures, by metric id.
+    package static let dashboardFile = "dashboards.yaml"
+
     package static func loadMetrics(from directory: URL, kinds: [LedgerKind]) throws -> MetricCatalogue {
         let catalogue = Catalogue(kinds)
         var metrics: [MetricDefinition] = []
@@ -62,7 +65,20 @@ package final class CatalogueStore: Sendable {
         } catch let error as CatalogueError {
             throw StartupError("指标目录有误，系统未启动。\(error.description)")
         }
-        return MetricCatalogue(metrics)
+        var catalogueOfMetrics = MetricCatalogue(metrics)
+        let url = directory.appendingPathComponent(dashboardFile)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw StartupError("看板目录文件缺失或无法读取：\(url.path)")
+        }
+        do {
+            let boards = Set(DashboardController.Board.allCases.map(\.rawValue))
+            for d in try DashboardLoader.load(yaml: text, file: dashboardFile, metrics: catalogueOfMetrics, boards: boards) {
+                catalogueOfMetrics.dashboards[d.board] = d
+            }
+        } catch let error as CatalogueError {
+            throw StartupError("看板目录有误，系统未启动。\(error.description)")
+        }
+        return catalogueOfMetrics
     }
 
     package func load(builtIn: [LedgerKind], on db: any Database) async throws {

@@ -7,9 +7,9 @@ import SQLKit
 import Vapor
 
 /// One reading of a file: run on a pool thread, it checks rows and sends records in batches
-/// to whoever writes them; what it found is its result. Its state is touched by that thread
-/// alone (the read count through a lock), hence unchecked.
-final class ImportPass: @unchecked Sendable {
+/// to whoever writes them; what it found is its result. What the writing task reads while
+/// it runs (the count read, the outcome) is behind locks; everything else is its own.
+final class ImportPass: Sendable {
     struct Result: Sendable {
         var errors: [String]
         var rows: Int
@@ -31,7 +31,7 @@ final class ImportPass: @unchecked Sendable {
     let write: Bool
     let dialect: Dialect
     let batches = BatchChannel<RecordBulkInsert.Batch>(capacity: 2)
-    private var errors: [String]
+    private let errors: [String]
     private let readCount = NIOLockedValueBox(0)
     private let outcome = NIOLockedValueBox<Swift.Result<Result, any Error>?>(nil)
 
@@ -114,9 +114,10 @@ final class ImportPass: @unchecked Sendable {
 
 /// Batches from the reading thread to the writing task, at most `capacity` waiting: the reader
 /// blocks (on its pool thread, which is for blocking work) while the database catches up, so
-/// memory stays flat however large the file. The readers push rows through a callback, so
-/// the hand-over cannot suspend; it waits.
-final class BatchChannel<Element: Sendable>: @unchecked Sendable {
+/// memory stays flat however large the file. The readers push rows from inside the zip
+/// inflater's callback, which cannot suspend, so the hand-over waits there; the writer side
+/// is an ordinary async sequence.
+final class BatchChannel<Element: Sendable>: Sendable {
     let stream: AsyncStream<Element>
     private let continuation: AsyncStream<Element>.Continuation
     private let space: DispatchSemaphore

@@ -70,7 +70,10 @@ struct LedgerImporter {
         var written: Int
     }
 
-    /// A file being read. Not shared: the header is read first, then one thread reads the rows.
+    /// A file being read. Its readers keep a file position, so it is used by one task at a
+    /// time, in turn: the header, then the unit and person names, then the rows on the reading
+    /// pool; never by two at once (the writer never touches it). The compiler cannot see that
+    /// hand-over, hence unchecked.
     enum Source: @unchecked Sendable {
         case xlsx(XLSXReader)
         case csv(CSVReader)

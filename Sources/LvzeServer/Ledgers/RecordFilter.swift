@@ -1,0 +1,182 @@
+import Fluent
+import FluentSQL
+import FluentSQLiteDriver
+import LvzeCore
+import SQLKit
+import Vapor
+
+/// The filters of a record list, shared by the list page, the API, exports and the
+/// supervision page, so a list and its export always hold the same records.
+struct RecordFilter {
+    var kind: LedgerKind
+    /// The subtree searched: the user's scope or a unit inside it.
+    var scope: UnitPath
+    var year: Int?
+    var status: RectificationState?
+    var text: String = ""
+    /// Enum and boolean fields: field id → exact value.
+    var equals: [String: String] = [:]
+    /// Date fields: field id → (from, to), either end optional.
+    var dateRanges: [String: (from: LocalDate?, to: LocalDate?)] = [:]
+    /// The records behind a report figure (drill-down): its conditions are added to these.
+    var metric: MetricQuery?
+    /// True when `scope` holds every unit, so the scope condition is true of every record and
+    /// is left out (set by `from`; see `coversEverything`).
+    var scopeCoversAll = false
+
+    /// Reads the filters from query parameters, returning the problems of any it cannot use.
+    static func from(_ req: Request, kind: LedgerKind, scope: UnitPath) async throws -> (RecordFilter, [String]) {
+        var filter = RecordFilter(kind: kind, scope: scope)
+        var problems: [String] = []
+        func q(_ key: String) -> String { (req.queryText(key) ?? "").trimmingCharacters(in: .whitespaces) }
+        let unitText = q("unit")
+        if !unitText.isEmpty {
+            let row = try await req.db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").first()
+            if let path = try row.map({ UnitPath(try $0.decode(column: "path", as: String.self)) }), scope.contains(path) {
+                filter.scope = path
+            } else {
+                problems.append("«单位»：「\(unitText)」不存在或不在您的管理范围内")
+            }
+        }
+        let year = q("year")
+        if !year.isEmpty {
+            if let y = Int(year), (1900...2200).contains(y) { filter.year = y } else { problems.append("«年度»：「\(year)」不是年份") }
+        }
+        let status = q("status")
+        if !status.isEmpty {
+            if let s = RectificationState(rawValue: status) { filter.status = s } else { problems.append("«状态»：「\(status)」不是可选状态") }
+        }
+        filter.text = q("q")
+        filter.scopeCoversAll = try await Self.coversEverything(filter.scope, on: req.db)
+        for field in kind.fields {
+            switch field.type {
+            case .enumeration, .boolean:
+                let v = q("f_\(field.id)")
+                if v.isEmpty { continue }
+                if case .success(let value?) = field.parse(v) {
+                    filter.equals[field.id] = value.json as? String ?? (value == .boolean(true) ? "true" : "false")
+                } else { problems.append("«\(field.label)»：「\(v)」不是可选值") }
+            case .date:
+                let from = q("f_\(field.id)_from"), to = q("f_\(field.id)_to")
+                if from.isEmpty && to.isEmpty { continue }
+                let f = from.isEmpty ? nil : LocalDate.parse(from)
+                let t = to.isEmpty ? nil : LocalDate.parse(to)
+                if !from.isEmpty && f == nil { problems.append("«\(field.label)»起：「\(from)」不是有效日期") }
+                if !to.isEmpty && t == nil { problems.append("«\(field.label)»止：「\(to)」不是有效日期") }
+                filter.dateRanges[field.id] = (f, t)
+            default: continue
+            }
+        }
+        return (filter, problems)
+    }
+
+    /// Whether no unit lies outside `scope` (a district-wide user looking at the whole tree):
+    /// two index probes on the units' paths, read fresh on every request.
+    static func coversEverything(_ scope: UnitPath, on db: any Database) async throws -> Bool {
+        // A unit below the top has its parent outside its subtree.
+        guard scope.depth == 0 else { return false }
+        let row = try await db.sql.raw("""
+            SELECT (SELECT count(*) FROM (SELECT 1 FROM units WHERE path < \(bind: scope.value) LIMIT 1) AS below)
+                 + (SELECT count(*) FROM (SELECT 1 FROM units WHERE path >= \(bind: scope.subtreeUpperBound) LIMIT 1) AS above) AS outside
+            """).first()
+        return try row?.decode(column: "outside", as: Int.self) == 0
+    }
+
+    /// True when every condition can be checked inside the (kind, id, …) index, so a page can be
+    /// found by walking the newest records (see `RecordRow.list`).
+    var walkable: Bool {
+        let slots = kind.filterSlots
+        return text.isEmpty && dateRanges.isEmpty && metric == nil && equals.keys.allSatisfy(slots.contains)
+    }
+
+    /// The filter as query parameters, for links to the next page and to exports.
+    var queryItems: [(String, String)] {
+        var items: [(String, String)] = []
+        if let year { items.append(("year", String(year))) }
+        if let status { items.append(("status", status.rawValue)) }
+        if !text.isEmpty { items.append(("q", text)) }
+        for (k, v) in equals.sorted(by: { $0.key < $1.key }) {
+            let shown = kind.field(k)?.type == .boolean ? (v == "true" ? "是" : "否") : v
+            items.append(("f_\(k)", shown))
+        }
+        for (k, r) in dateRanges.sorted(by: { $0.key < $1.key }) {
+            if let f = r.from { items.append(("f_\(k)_from", f.iso)) }
+            if let t = r.to { items.append(("f_\(k)_to", t.iso)) }
+        }
+        return items
+    }
+
+}
+
+/// A kind-specific field read from the JSON document as text. Field ids are checked against
+/// `[a-z][a-z0-9_]*` by the catalogue, so they are safe to embed.
+/// SQLite: `json_extract`; PostgreSQL: `->>` on a jsonb cast. Booleans come out as 1/0 in
+/// SQLite and true/false in PostgreSQL, so they are compared through a CASE that yields text.
+func jsonText(_ field: String, _ dialect: Dialect) -> String {
+    precondition(field.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+    switch dialect {
+    case .sqlite:
+        return "(CASE json_type(\"records\".\"data\", '$.\(field)') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_extract(\"records\".\"data\", '$.\(field)') END)"
+    case .postgres:
+        return "(\"records\".\"data\"::jsonb ->> '\(field)')"
+    }
+}
+
+extension RecordFilter {
+    /// The filter's conditions as SQL, for every read of records: lists, the API, exports.
+    func conditions(dialect: Dialect) -> [any SQLExpression] {
+        var c: [any SQLExpression] = [SQLQueryString("\(ident: "records").\(ident: "kind") = \(bind: kind.id)")]
+        if !scopeCoversAll {
+            // The subtree's units (an index range on their paths), then the records of those
+            // units: the (unit_id, kind, year) index, or a check inside the (kind, id, …) one.
+            c.append(SQLQueryString("""
+                \(ident: "records").\(ident: "unit_id") IN (SELECT \(ident: "id") FROM \(ident: "units") \
+                WHERE \(ident: "path") >= \(bind: scope.value) AND \(ident: "path") < \(bind: scope.subtreeUpperBound))
+                """))
+        }
+        if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }
+        if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = \(bind: status.rawValue)")) }
+        if !text.isEmpty {
+            // The title, or any field's value; never the JSON's keys (`_` matched every row's "found_on").
+            let pattern = LikePattern.contains(text)
+            let values: SQLQueryString = dialect == .postgres
+                ? "EXISTS (SELECT 1 FROM jsonb_each_text(\(ident: "records").\(ident: "data")::jsonb) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
+                : "EXISTS (SELECT 1 FROM json_each(\(ident: "records").\(ident: "data")) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
+            c.append(SQLQueryString("(\(LikePattern.sql("records", "title", contains: text)) OR \(values))"))
+        }
+        let slots = kind.filterSlots
+        for (field, value) in equals {
+            if let slot = slots.firstIndex(of: field) {
+                c.append(SQLQueryString("\(ident: "records").\(ident: "f\(slot + 1)") = \(bind: value)"))
+            } else {
+                c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) = \(bind: value)"))
+            }
+        }
+        for (field, range) in dateRanges {
+            if let from = range.from { c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) >= \(bind: from.iso)")) }
+            if let to = range.to { c.append(SQLQueryString("\(unsafeRaw: jsonText(field, dialect)) <= \(bind: to.iso)")) }
+        }
+        if let metric { c += metric.conditions() }
+        return c
+    }
+}
+
+extension RecordFilter {
+    /// How many records match, counting at most `cap` (a list over a million records must
+    /// not scan them all to print its total); `capped` says the true number is larger.
+    func count(cap: Int, on db: any Database) async throws -> (count: Int, capped: Bool) {
+        let row = try await db.sql.raw("""
+            SELECT \(countQuery(cap: cap, conditions: conditions(dialect: db.dialect))) AS n
+            """).first()
+        let n = try row?.decode(column: "n", as: Int.self) ?? 0
+        return (min(n, cap), n > cap)
+    }
+
+    /// `(SELECT count(*) …)` of the matches, stopping after `cap + 1`.
+    func countQuery(cap: Int, conditions: [any SQLExpression]) -> any SQLExpression {
+        SQLQueryString("""
+            (SELECT count(*) FROM (SELECT 1 FROM records \(unsafeRaw: metric == nil ? "" : "JOIN units ON units.id = records.unit_id")
+            WHERE \(SQLKit.SQLList(conditions, separator: SQLRaw(" AND "))) LIMIT \(unsafeRaw: String(cap + 1))) AS matched)
+            """)
+    }
+}
