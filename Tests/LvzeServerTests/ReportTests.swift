@@ -88,6 +88,13 @@ final class ReportTests: XCTestCase {
         try await app.asyncShutdown()
     }
 
+    func testTheReportPageOpensOnTheYearBeingDrafted() {
+        let cases: [(String, Int)] = [("2026-01-05", 2025), ("2026-09-30", 2025), ("2026-10-01", 2026), ("2026-12-31", 2026)]
+        for (day, year) in cases {
+            XCTAssertEqual(ReportController.defaultYear(today: LocalDate.parse(day)!), year, day)
+        }
+    }
+
     func testUnsupportedClaimIsFlaggedInThePageAndTheFiles() async throws {
         try await withFixture { app, f in
             let clerk = try await apiToken(app, "clerk")

@@ -82,7 +82,7 @@ public struct FieldSpec: Sendable, Equatable, Codable {
 
     /// The label with its unit, for column headers: 整改资金（万元）.
     public var header: String {
-        type == .money ? "\(label)（\(moneyScale.rawValue)）" : label
+        type == .money ? ChineseText.labelled(label, unit: moneyScale.rawValue) : label
     }
 
     /// Every header text that maps to this field, normalised for matching.

@@ -182,6 +182,6 @@ public enum RectificationWorkflow {
 
     /// Non-empty parts joined as Chinese sentences.
     static func joined(_ parts: String...) -> String {
-        parts.filter { !$0.isEmpty }.joined(separator: "；")
+        ChineseText.joined(parts)
     }
 }

@@ -149,7 +149,7 @@ struct RecordController {
         let content = ShowContent(
             kind: KindSummary(kind), id: record.id!, title: record.title, unitName: unit.name, unitID: unit.id!, fields: fields,
             attachments: files.map {
-                AttachmentRow(id: $0.id!, name: $0.name, size: ByteCountFormatter.string(fromByteCount: Int64($0.size), countStyle: .file),
+                AttachmentRow(id: $0.id!, name: $0.name, size: ChineseText.size($0.size),
                               field: kind.field($0.fieldID)?.label ?? $0.fieldID, uploadedAt: ISOTime.local($0.uploadedAt))
             },
             attachmentFields: kind.fields.filter { $0.type == .attachments }.map { SelectOption(value: $0.id, label: $0.label, selected: false) },

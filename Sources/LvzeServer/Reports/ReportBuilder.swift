@@ -35,9 +35,9 @@ struct BuiltReport {
         for run in runs {
             switch run.role {
             case .missing(let id, let reason) where seen.insert(id).inserted:
-                out.append("「\(metrics[id]?.label ?? id)」（\(id)）无数据：\(reason)")
+                out.append("「\(metrics[id]?.label ?? "一项指标")」无数据：\(reason)")
             case .claim(let id, let problem?) where seen.insert(id).inserted:
-                out.append("「\(run.text)」（\(id)）与记录不符：\(problem)")
+                out.append("「\(run.text)」与记录不符：\(problem)")
             default: continue
             }
         }

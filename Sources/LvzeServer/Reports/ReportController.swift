@@ -13,6 +13,12 @@ struct ReportController {
     static let issuers: [Role] = [.leader]
     static let templateEditors: [Role] = [.leader, .clerk]
 
+    /// The year a report page opens on: from October the year's own report is being drafted,
+    /// before that last year's.
+    static func defaultYear(today: LocalDate) -> Int {
+        today.month >= 10 ? today.year : today.year - 1
+    }
+
     func boot(routes: any RoutesBuilder) {
         routes.get(.reports, use: show)
         routes.get(.reportDownload, use: download)
@@ -49,8 +55,8 @@ struct ReportController {
                 problems.append("«单位»：「\(code)」不存在或不在您的管理范围内，已改为\(p.unit.name)")
             }
         }
-        let thisYear = LocalDate(req.now).year
-        var year = thisYear - 1
+        let today = LocalDate(req.now), thisYear = today.year
+        var year = Self.defaultYear(today: today)
         let yearText = q("year")
         if !yearText.isEmpty {
             if let y = Int(yearText), (2000...thisYear).contains(y) { year = y } else { problems.append("«年度»：「\(yearText)」不是可选年度") }
