@@ -89,4 +89,20 @@ final class RectificationScheduleTests: XCTestCase {
         XCTAssertLessThan(DeadlineWarningTier.yellow, .red)
         XCTAssertEqual(DeadlineWarningTier.allCases.map(\.rawValue), ["green", "yellow", "red"])
     }
+
+    /// The day kept with a record agrees with `isBehind` on every day of every period.
+    func testBehindFromIsTheFirstDayBehind() {
+        let created = LocalDate(year: 2025, month: 3, day: 1)!
+        for period in [-3, 0, 1, 7, 30, 97, 365] {
+            let schedule = RectificationSchedule(created: created, deadline: created.adding(days: period))
+            for actual in [0, 1, 33, 50, 99, 100] {
+                let from = schedule.behindFrom(actualProgress: actual)
+                for offset in -2...(max(period, 0) + 3) {
+                    let day = created.adding(days: offset)
+                    XCTAssertEqual(schedule.isBehind(actualProgress: actual, on: day, isClosed: false), from.map { day >= $0 } ?? false,
+                                   "period \(period), progress \(actual), day \(offset)")
+                }
+            }
+        }
+    }
 }

@@ -28,6 +28,19 @@ public struct RectificationSchedule: Sendable, Equatable {
         !isClosed && actualProgress < expectedProgress(on: today)
     }
 
+    /// The first day on which `actualProgress` (0…100) is below 序时进度, or nil if it never will be
+    /// (progress at 100). Progress changes only when someone records it, so this day can be
+    /// kept with the record and "behind today" read as a date comparison, without a daily pass.
+    public func behindFrom(actualProgress: Int) -> LocalDate? {
+        guard actualProgress < 100 else { return nil }
+        let period = created.days(until: deadline)
+        guard period > 0 else { return deadline }
+        // expected(e) = e·100/P rounded down exceeds a exactly when e·100 ≥ (a+1)·P.
+        let needed = (actualProgress + 1) * period
+        let elapsed = (needed + 99) / 100
+        return created.adding(days: elapsed)
+    }
+
     /// The deadline warning on `today`, or nil when none applies or the item is closed.
     public func warningTier(on today: LocalDate, isClosed: Bool,
                             settings: DeadlineWarningSettings = .standard) -> DeadlineWarningTier? {
