@@ -12,6 +12,7 @@ final class ReminderStepTests: XCTestCase {
         ]
         for (days, step) in cases { XCTAssertEqual(settings.step(daysLeft: days), step, "\(days)") }
         XCTAssertEqual(ReminderStep.allCases.map(\.recipient), [.handler, .handler, .handler, .unitLeader, .districtLeader])
+        XCTAssertEqual(ReminderStep.allCases.map(\.label), ["绿色预警", "黄色预警", "红色预警", "逾期提级督办", "逾期区级督办"])
     }
 
     func testEachStepIsSentOnceAndSkippedStepsAreNotSentLate() {

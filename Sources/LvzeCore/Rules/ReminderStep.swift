@@ -9,11 +9,20 @@ public enum ReminderStep: Int, CaseIterable, Codable, Sendable, Comparable {
     case unitLeader
     case district
 
+    /// The step of a deadline tier.
+    public init(_ tier: DeadlineWarningTier) {
+        switch tier {
+        case .green: self = .green
+        case .yellow: self = .yellow
+        case .red: self = .red
+        }
+    }
+
     public var label: String {
         switch self {
-        case .green: return "绿色预警"
-        case .yellow: return "黄色预警"
-        case .red: return "红色预警"
+        case .green: return DeadlineWarningTier.green.label
+        case .yellow: return DeadlineWarningTier.yellow.label
+        case .red: return DeadlineWarningTier.red.label
         case .unitLeader: return "逾期提级督办"
         case .district: return "逾期区级督办"
         }
@@ -65,12 +74,7 @@ public struct ReminderSettings: Sendable, Equatable, Codable {
         let overdue = -daysLeft
         if overdue >= districtAfterDays { return .district }
         if overdue >= unitLeaderAfterDays { return .unitLeader }
-        switch warnings.tier(daysLeft: daysLeft) {
-        case .red: return .red
-        case .yellow: return .yellow
-        case .green: return .green
-        case nil: return nil
-        }
+        return warnings.tier(daysLeft: daysLeft).map(ReminderStep.init)
     }
 
     /// The step to remind now, if the item has reached one beyond the last reminded (`sent`,
