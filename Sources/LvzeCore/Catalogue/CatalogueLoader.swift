@@ -129,6 +129,12 @@ public enum CatalogueLoader {
         if let a = kind.amountField {
             if ![.money, .decimal, .integer].contains(kind.field(a)?.type) { problems.append("金额字段「\(a)」须为本台账的金额或数字字段") }
         }
+        if let f = kind.systemField {
+            let labels = Set(LedgerSystem.allCases.filter { $0 != .common }.map(\.label))
+            if kind.system != .common { problems.append("system_field 只用于四个责任制共用的台账（system: common）") }
+            else if let spec = kind.field(f), spec.type == .enumeration, Set(spec.values).isSubset(of: labels) {}
+            else { problems.append("system_field「\(f)」须为本台账的选项字段，选项为\(LedgerSystem.allCases.filter { $0 != .common }.map(\.label).joined(separator: "、"))") }
+        }
         if kind.readers.isEmpty { problems.append("至少要有一个可以查阅的角色") }
         if kind.readers.contains(where: \.isAdministrator) || kind.writers.contains(where: \.isAdministrator) {
             problems.append("管理员角色不能查阅或录入业务台账（三员分立）")
@@ -142,7 +148,7 @@ public enum CatalogueLoader {
     static func parseKind(_ node: Node, file: String, builtIn: Bool) throws -> LedgerKind {
         guard let m = node.mapping else { throw CatalogueError(file: file, line: node.mark?.line, message: "每个台账应为映射") }
         try checkKeys(m, allowed: ["id", "name", "system", "workflow", "title", "date", "amount", "list", "readers",
-                                   "writers", "sensitive", "description", "fields", "computed", "rules"], file: file, what: "台账")
+                                   "writers", "sensitive", "description", "fields", "computed", "rules", "system_field"], file: file, what: "台账")
         func str(_ key: String, required: Bool = true) throws -> String? {
             guard let v = m[key] else {
                 if required { throw CatalogueError(file: file, line: node.mark?.line, message: "台账缺少 \(key)") }
@@ -185,7 +191,8 @@ public enum CatalogueLoader {
             sensitive: try bool(m["sensitive"], file: file, key: "sensitive") ?? false, builtIn: builtIn,
             description: try str("description", required: false) ?? "",
             computed: try (m["computed"]?.sequence ?? []).map { try parseComputed($0, file: file) },
-            rules: try (m["rules"]?.sequence ?? []).map { try parseRule($0, file: file) })
+            rules: try (m["rules"]?.sequence ?? []).map { try parseRule($0, file: file) },
+            systemField: try str("system_field", required: false))
         if m["computed"] != nil, m["computed"]?.sequence == nil {
             throw CatalogueError(file: file, line: m["computed"]?.mark?.line, message: "computed 应为列表")
         }

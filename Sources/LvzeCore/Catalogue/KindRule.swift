@@ -36,6 +36,7 @@ extension LedgerKind {
     public enum WorkflowField {
         public static let deadline = "deadline"
         public static let progress = "progress"
+        public static let source = "source"
     }
 
     /// Required fields a record's values leave empty (attachments are asked for where files arrive).

@@ -41,11 +41,14 @@ public struct LedgerKind: Sendable, Equatable, Codable {
     public var computed: [ComputedField]
     /// Rules beyond field types: dates in order, filing ahead, a plan before close-out.
     public var rules: [KindRule]
+    /// For a ledger shared by the four systems: the enum field naming the system a record
+    /// belongs to (values 基层党建, 党风廉政建设, 意识形态, 安全生产).
+    public var systemField: String?
 
     public init(id: String, name: String, system: LedgerSystem, fields: [FieldSpec], listColumns: [String],
                 titleField: String, dateField: String? = nil, amountField: String? = nil, workflow: Bool = false,
                 readers: Set<Role> = LedgerKind.defaultReaders, writers: Set<Role> = [.clerk], sensitive: Bool = false,
-                builtIn: Bool = true, description: String = "", computed: [ComputedField] = [], rules: [KindRule] = []) {
+                builtIn: Bool = true, description: String = "", computed: [ComputedField] = [], rules: [KindRule] = [], systemField: String? = nil) {
         self.id = id
         self.name = name
         self.system = system
@@ -62,11 +65,20 @@ public struct LedgerKind: Sendable, Equatable, Codable {
         self.description = description
         self.computed = computed
         self.rules = rules
+        self.systemField = systemField
+    }
+
+    /// The responsibility system a record of this kind belongs to: the kind's own, or for a
+    /// shared kind the value of its `systemField`; nil when the record does not say.
+    public func responsibilitySystem(_ values: [String: FieldValue]) -> LedgerSystem? {
+        guard system == .common else { return system }
+        guard let f = systemField, let label = values[f]?.display else { return nil }
+        return LedgerSystem.allCases.first { $0.label == label }
     }
 
     private enum CodingKeys: String, CodingKey {
         case id, name, system, fields, listColumns, titleField, dateField, amountField, workflow, readers, writers, sensitive
-        case builtIn, description, computed, rules
+        case builtIn, description, computed, rules, systemField
     }
 
     /// Custom ledgers stored before computed fields and rules existed decode with none.
@@ -81,7 +93,8 @@ public struct LedgerKind: Sendable, Equatable, Codable {
                   writers: try c.decode(Set<Role>.self, forKey: .writers), sensitive: try c.decode(Bool.self, forKey: .sensitive),
                   builtIn: try c.decode(Bool.self, forKey: .builtIn), description: try c.decode(String.self, forKey: .description),
                   computed: try c.decodeIfPresent([ComputedField].self, forKey: .computed) ?? [],
-                  rules: try c.decodeIfPresent([KindRule].self, forKey: .rules) ?? [])
+                  rules: try c.decodeIfPresent([KindRule].self, forKey: .rules) ?? [],
+                  systemField: try c.decodeIfPresent(String.self, forKey: .systemField))
     }
 
     public static let defaultReaders: Set<Role> = [.leader, .clerk, .reviewer, .discipline]

@@ -121,6 +121,7 @@ public final class LvzeServices: Sendable {
     /// so that they take as long as known ones.
     package let decoyHash: String
     let dashboards = DashboardCache()
+    let supervision = SupervisionCache()
     let attachments: AttachmentStore
     /// The threads imports read files on (`LedgerImporter.readers`), started with the app and
     /// stopped when it shuts down; more imports than threads wait their turn in `ImportJobs`.

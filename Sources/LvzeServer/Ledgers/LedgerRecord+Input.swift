@@ -135,6 +135,10 @@ package struct RecordColumns {
     package var amount: Double?
     package var dueDate: String?
     package var progress: Int?
+    /// The 问题来源 of a workflow kind's record (`RecordWatch.source`).
+    package var source: String?
+    /// Its responsibility system's raw value (`LedgerKind.responsibilitySystem`).
+    package var system: String?
     /// The filter columns f1…f3 (`LedgerKind.filterSlots`), nil where the kind has fewer.
     package var slots: [String?]
 
@@ -160,6 +164,8 @@ package struct RecordColumns {
         if kind.workflow {
             if case .date(let d)? = values["deadline"] { dueDate = d.iso }
             if case .integer(let p)? = values["progress"] { progress = p }
+            source = values[LedgerKind.WorkflowField.source]?.display
+            system = kind.responsibilitySystem(values)?.rawValue
         }
     }
 }

@@ -32,6 +32,12 @@ package final class LedgerRecord: Model, @unchecked Sendable {
     @OptionalField(key: "f1") package var f1: String?
     @OptionalField(key: "f2") package var f2: String?
     @OptionalField(key: "f3") package var f3: String?
+    // The daily loop's columns (`RecordWatch`).
+    @OptionalField(key: "behind_on") package var behindOn: String?
+    @Field(key: "awaiting") package var awaiting: String
+    @OptionalField(key: "source") package var source: String?
+    @OptionalField(key: "system") package var system: String?
+    @Field(key: "reminded") package var reminded: Int
 
     package init() {}
 

@@ -6,7 +6,7 @@ import SQLKit
 /// Multi-row INSERTs of records and their history lines, shared by the Excel import and the
 /// demo data: hundreds of thousands of rows go in batches of `batchSize`, never one by one.
 package enum RecordBulkInsert {
-    /// 20 binds a record row: 1,000 rows stay under SQLite's and PostgreSQL's bind limits.
+    /// 24 binds a record row: 1,000 rows stay under SQLite's and PostgreSQL's bind limits.
     package static let batchSize = 1000
 
     /// One record, its common columns already derived (`RecordColumns`).
@@ -21,6 +21,8 @@ package enum RecordBulkInsert {
             self.workflow = workflow
             self.createdBy = createdBy
             self.createdAt = createdAt
+            watch = RecordWatch(status: status, openedOn: openedOn, dueDate: columns.dueDate, progress: columns.progress,
+                                workflow: workflow, source: columns.source, system: columns.system)
         }
 
         package var kind: String
@@ -32,6 +34,7 @@ package enum RecordBulkInsert {
         package var workflow: String
         package var createdBy: Int
         package var createdAt: Date
+        package var watch: RecordWatch
     }
 
     /// One history line (`record_events`).
@@ -56,7 +59,8 @@ package enum RecordBulkInsert {
     }
 
     package static let columns = ["kind", "unit_id", "title", "record_date", "year", "status", "opened_on", "due_date", "closed_on", "progress",
-                          "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version", "f1", "f2", "f3"]
+                          "amount", "data", "workflow", "created_by", "created_at", "updated_at", "version", "f1", "f2", "f3",
+                                  "behind_on", "awaiting", "source", "system"]
 
     /// Rows ready for one statement: on SQLite their values already converted, which an
     /// import does on its reading thread.
@@ -93,6 +97,7 @@ package enum RecordBulkInsert {
                 SQLBind(row.openedOn), SQLBind(c.dueDate), SQLBind(row.closedOn), SQLBind(c.progress), SQLBind(c.amount), SQLBind(c.data),
                 SQLBind(row.workflow), SQLBind(row.createdBy), SQLBind(row.createdAt), SQLBind(row.createdAt), SQLBind(1),
                 SQLBind(c.slots[0]), SQLBind(c.slots[1]), SQLBind(c.slots[2]),
+                SQLBind(row.watch.behindOn), SQLBind(row.watch.awaiting.rawValue), SQLBind(row.watch.source), SQLBind(row.watch.system),
             ] as [any SQLExpression])
         }
         try await insert.run()
@@ -130,6 +135,7 @@ package enum RecordBulkInsert {
                 .text(row.openedOn), text(c.dueDate), text(row.closedOn), c.progress.map(SQLiteData.integer) ?? .null,
                 c.amount.map(SQLiteData.float) ?? .null, .text(c.data), .text(row.workflow), .integer(row.createdBy), created, created,
                 .integer(1), text(c.slots[0]), text(c.slots[1]), text(c.slots[2]),
+                text(row.watch.behindOn), .text(row.watch.awaiting.rawValue), text(row.watch.source), text(row.watch.system),
             ]
         }
         return out

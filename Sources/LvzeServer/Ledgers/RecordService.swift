@@ -119,11 +119,14 @@ struct RecordService: Sendable {
         record.workflow = kind.workflow ? WorkflowData().encoded() : "{}"
         record.createdBy = actor.userID
         record.version = 1
+        record.awaiting = ""
+        record.reminded = 0
         try record.apply(draft, kind: kind, today: today)
         // The rectification period starts when the finding was made (its date field), so an
         // item entered late is not given a fresh period; never later than today.
         if let date = LocalDate.parse(record.recordDate), date < today { record.openedOn = date.iso }
         if kind.workflow, (record.progress ?? 0) > 0 { record.status = RectificationState.inProgress.rawValue }
+        record.refreshWatch(kind: kind, values: draft.values)
         try await db.transaction { [record, draft] tx in
             try await record.create(on: tx)
             var values = draft.values
@@ -155,7 +158,11 @@ struct RecordService: Sendable {
         var changes = fieldChanges(kind: kind, before: before, after: draft.values)
         if draft.unit.id != unit.id { changes["unit"] = [unit.name, draft.unit.name] }
         guard !changes.isEmpty else { return (false, unit) }
+        let deadlineBefore = record.dueDate
         try record.apply(draft, kind: kind, today: today)
+        // A new deadline starts the reminder ladder again.
+        if record.dueDate != deadlineBefore { record.reminded = 0 }
+        record.refreshWatch(kind: kind, values: draft.values)
         let readVersion = record.version
         record.version += 1
         try await db.transaction { [changes] tx in
@@ -266,6 +273,15 @@ struct RecordService: Sendable {
         record.dueDate = item.deadline.iso
         record.closedOn = item.state == .closed ? transition.event.date.iso : nil
         record.workflow = newWF.encoded()
+        if changes[deadlineField] != nil { record.reminded = 0 }
+        // Sent back or refused: the unit's turn until its next step; any unit-side step clears it.
+        let returned: Bool
+        switch action {
+        case .sendBack, .refuseExtension: returned = true
+        case .approveClosure, .approveExtension: returned = false
+        case .startWork, .recordProgress, .requestClosure, .requestExtension: returned = false
+        }
+        record.refreshWatch(kind: kind, values: values, returned: returned)
         let readVersion = record.version
         record.version += 1
         let note = transition.event.note

@@ -1,12 +1,52 @@
 import Fluent
-import SQLKit
+import Foundation
 import LvzeCore
-import Vapor
+import NIOConcurrencyHelpers
+import SQLKit
 
-/// Open rectification items that are overdue or behind their time-proportional progress,
-/// across every workflow ledger the user may read: the 督办 list.
-struct Supervision {
-    struct Item: Encodable {
+/// 整改督办: open rectification items of every workflow ledger the user may read, counted by
+/// responsible unit (the units one level below the user's) — open, overdue, behind 序时进度,
+/// waiting for approval — worst first, and the items behind each count. It reads the columns
+/// the record service keeps (`RecordWatch`) through `records_open_idx`, never the items' JSON.
+struct Supervision: Sendable {
+    let db: any Database
+    let catalogue: Catalogue
+    let today: LocalDate
+
+    struct Filter: Sendable, Hashable {
+        var system: LedgerSystem?
+        var source: String?
+        /// A unit in scope: its subtree item by item (`direct`: its own items only).
+        var unitID: Int?
+        var direct = false
+
+        var query: [(String, String)] {
+            var q: [(String, String)] = []
+            if let system { q.append(("system", system.rawValue)) }
+            if let source { q.append(("source", source)) }
+            return q
+        }
+    }
+
+    struct Counts: Sendable, Encodable, Equatable {
+        var open = 0, overdue = 0, behind = 0, waiting = 0
+
+        static func += (a: inout Counts, b: Counts) {
+            a.open += b.open; a.overdue += b.overdue; a.behind += b.behind; a.waiting += b.waiting
+        }
+    }
+
+    /// One responsible unit's line.
+    struct UnitLine: Sendable, Encodable {
+        var unitID: Int
+        var name: String
+        /// Items of the scope's own unit, not of a unit below.
+        var direct: Bool
+        var counts: Counts
+        var href: String
+    }
+
+    struct Item: Sendable {
         var kindID: String
         var kindName: String
         var recordID: Int
@@ -15,127 +55,188 @@ struct Supervision {
         var source: String
         var deadline: String
         var daysLeft: Int
-        var overdueDays: Int
-        var overdue: Bool
         var actual: Int
         var expected: Int
+        var behind: Bool
+        var waiting: Bool
         var state: String
         var extensions: Int
-    }
 
-    struct Group: Encodable {
-        var unitName: String
-        var items: [Item]
-        var overdue: Int
-        var behind: Int
-        /// The group's table rows, built here: hundreds of rows through the template engine
-        /// cost more than the queries behind them.
-        var rowsHTML: HTML = .empty
-
-        enum CodingKeys: String, CodingKey { case unitName, overdue, behind, rowsHTML }
-    }
-
-    static func rowsHTML(_ items: [Item]) -> HTML {
-        HTML.each(items) { i in
-            let open: HTML = i.overdue ? "<tr class=\"overdue\">" : "<tr>"
-            let left: HTML = i.overdue ? "<td>逾期\(i.overdueDays)天</td>" : "<td>\(i.daysLeft)天</td>"
-            return """
-                \(open)<td><a href="\(SiteURL.record(i.kindID, i.recordID))">\(i.title)</a></td>\
-                <td>\(i.kindName)</td><td>\(i.source)</td><td>\(i.deadline)</td>\(left)\
-                <td>\(i.actual)% / \(i.expected)%</td><td>\(i.state)</td><td>\(i.extensions)</td></tr>
-
-                """
+        var overdue: Bool { daysLeft < 0 }
+        /// What the 督办 is about, in words.
+        var reason: String {
+            var parts: [String] = []
+            if overdue { parts.append("逾期\(-daysLeft)天") } else if behind { parts.append("滞后于序时进度") }
+            if waiting { parts.append("待审批") }
+            return parts.joined(separator: "，")
         }
     }
 
-    /// At most this many items of each sort are listed; the counts above the list are exact.
-    static let limit = 500
+    /// Units of the scope, by id: names, paths, and the line each counts under.
+    struct Units: Sendable {
+        var scope: OrgUnit
+        var byID: [Int: (name: String, path: UnitPath)]
+        /// All ids in scope, when few enough to name in a statement (otherwise the scope is
+        /// checked here, row by row).
+        var ids: [Int]?
 
-    static func items(for p: Principal, on db: any Database, catalogue: Catalogue, today: LocalDate) async throws -> [Item] {
-        let kinds = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }
+        static func load(_ scope: OrgUnit, on db: any Database) async throws -> Units {
+            let rows = try await db.sql.raw("""
+                SELECT id, name, path FROM units WHERE path >= \(bind: scope.path) AND path < \(bind: scope.unitPath.subtreeUpperBound)
+                """).all()
+            var byID: [Int: (name: String, path: UnitPath)] = [:]
+            for r in rows {
+                byID[try r.decode(column: "id", as: Int.self)] = (try r.decode(column: "name", as: String.self),
+                                                                   UnitPath(try r.decode(column: "path", as: String.self)))
+            }
+            let total = try await db.sql.raw("SELECT count(*) AS n FROM units").first()?.decode(column: "n", as: Int.self) ?? 0
+            return Units(scope: scope, byID: byID, ids: byID.count == total || byID.count > 2000 ? nil : byID.keys.sorted())
+        }
+
+        /// The unit one level below the scope that `id` belongs to (the scope's own id for its own items).
+        func line(of id: Int) -> Int? {
+            guard let path = byID[id]?.path.ids else { return nil }
+            let depth = scope.unitPath.ids.count
+            return path.count > depth ? path[depth] : scope.id
+        }
+
+        /// Ids of a unit's subtree (or the unit alone), nil when that is the whole table.
+        func subtree(_ unitID: Int, direct: Bool) -> [Int]? {
+            if direct { return [unitID] }
+            guard let root = byID[unitID]?.path else { return [] }
+            if unitID == scope.id { return ids }
+            return byID.filter { root.contains($0.value.path) }.map(\.key).sorted()
+        }
+    }
+
+    /// Workflow kinds the user may read, narrowed by the filter's system.
+    static func kinds(_ catalogue: Catalogue, readable: (LedgerKind) -> Bool) -> [LedgerKind] {
+        catalogue.kinds.filter { $0.workflow && readable($0) }
+    }
+
+    /// The 问题来源 values offered as a filter: those of the kinds' source fields, in order.
+    static func sources(_ kinds: [LedgerKind]) -> [String] {
+        var out: [String] = []
+        for k in kinds { for v in k.field(LedgerKind.WorkflowField.source)?.values ?? [] where !out.contains(v) { out.append(v) } }
+        return out
+    }
+
+    private func conditions(kinds: [LedgerKind], filter: Filter, ids: [Int]?) -> SQLQueryString {
+        var where_: SQLQueryString = "status IN \(unsafeRaw: RecordWatch.openSQL) AND kind IN \(SQLBind.group(kinds.map(\.id)))"
+        if let ids { where_ = "\(where_) AND unit_id IN \(SQLBind.group(ids))" }
+        if let s = filter.system { where_ = "\(where_) AND system = \(bind: s.rawValue)" }
+        if let s = filter.source { where_ = "\(where_) AND source = \(bind: s)" }
+        return where_
+    }
+
+    /// Each responsible unit's counts, worst first (overdue, then behind, waiting and open).
+    func lines(kinds: [LedgerKind], units: Units, filter: Filter) async throws -> (lines: [UnitLine], total: Counts) {
+        guard !kinds.isEmpty else { return ([], Counts()) }
+        let t = today.iso
+        let rows = try await db.sql.raw("""
+            SELECT unit_id, count(*) AS open,
+              sum(CASE WHEN due_date < \(bind: t) THEN 1 ELSE 0 END) AS overdue,
+              sum(CASE WHEN due_date >= \(bind: t) AND behind_on <= \(bind: t) THEN 1 ELSE 0 END) AS behind,
+              sum(CASE WHEN awaiting = 'review' THEN 1 ELSE 0 END) AS waiting
+            FROM records WHERE \(conditions(kinds: kinds, filter: filter, ids: units.ids)) GROUP BY unit_id
+            """).all()
+        var byLine: [Int: Counts] = [:]
+        for r in rows {
+            guard let line = units.line(of: try r.decode(column: "unit_id", as: Int.self)) else { continue }
+            byLine[line, default: Counts()] += Counts(
+                open: try r.decode(column: "open", as: Int.self), overdue: try r.decode(column: "overdue", as: Int?.self) ?? 0,
+                behind: try r.decode(column: "behind", as: Int?.self) ?? 0, waiting: try r.decode(column: "waiting", as: Int?.self) ?? 0)
+        }
+        var total = Counts()
+        var lines: [UnitLine] = []
+        for (id, counts) in byLine {
+            total += counts
+            let direct = id == units.scope.id
+            var q = filter.query
+            q.append(("unit", String(id)))
+            if direct { q.append(("direct", "1")) }
+            lines.append(UnitLine(unitID: id, name: direct ? "\(units.scope.name)（本级）" : units.byID[id]?.name ?? "",
+                                  direct: direct, counts: counts, href: Endpoint.supervision.url(query: q).path))
+        }
+        lines.sort { a, b in
+            (a.counts.overdue, a.counts.behind, a.counts.waiting, a.counts.open, b.name) > (b.counts.overdue, b.counts.behind, b.counts.waiting, b.counts.open, a.name)
+        }
+        return (lines, total)
+    }
+
+    /// Overdue, behind or waiting items in `unitIDs` (nil: the whole table), earliest deadline first.
+    func items(kinds: [LedgerKind], units: Units, unitIDs: [Int]?, filter: Filter, limit: Int) async throws -> [Item] {
         guard !kinds.isEmpty else { return [] }
-        // Overdue items come straight from the (status, due_date) index; items not yet due are
-        // read in deadline order and kept when behind their time-proportional progress.
-        let overdue = try await rows(kinds: kinds, scope: p.scope, dueOp: "<", today: today, on: db)
-        let upcoming = try await rows(kinds: kinds, scope: p.scope, dueOp: ">=", today: today, on: db)
+        let t = today.iso
+        let rows = try await db.sql.raw("""
+            SELECT id, kind, title, unit_id, status, opened_on, due_date, progress, source, awaiting, behind_on, workflow
+            FROM records WHERE \(conditions(kinds: kinds, filter: filter, ids: unitIDs))
+              AND (due_date < \(bind: t) OR behind_on <= \(bind: t) OR awaiting = 'review')
+            ORDER BY due_date, id LIMIT \(unsafeRaw: String(limit))
+            """).all()
+        let byKind = Dictionary(kinds.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [Item] = []
-        for r in overdue + upcoming {
-            guard let kind = catalogue[r.kind], let due = LocalDate.parse(r.dueDate) else { continue }
-            let schedule = RectificationSchedule(created: LocalDate.parse(r.openedOn) ?? today, deadline: due)
-            let days = schedule.daysLeft(on: today)
-            guard days < 0 || schedule.isBehind(actualProgress: r.progress, on: today, isClosed: false) else { continue }
-            let source = FieldJSON.decode(r.data, kind: kind)["source"]?.display ?? ""
-            out.append(Item(kindID: kind.id, kindName: kind.name, recordID: r.id, title: r.title, unitName: r.unitName,
-                            source: source, deadline: due.iso, daysLeft: days, overdueDays: max(0, -days), overdue: days < 0,
-                            actual: r.progress, expected: schedule.expectedProgress(on: today),
-                            state: RectificationState(rawValue: r.status)?.label ?? "",
-                            extensions: WorkflowData.decode(r.workflow).extensions))
+        for r in rows {
+            let unitID = try r.decode(column: "unit_id", as: Int.self)
+            guard let unit = units.byID[unitID], let kind = byKind[try r.decode(column: "kind", as: String.self)],
+                  let due = LocalDate.parse(try r.decode(column: "due_date", as: String?.self) ?? "") else { continue }
+            let opened = LocalDate.parse(try r.decode(column: "opened_on", as: String.self)) ?? today
+            let schedule = RectificationSchedule(created: opened, deadline: due)
+            let behindOn = (try r.decode(column: "behind_on", as: String?.self)).flatMap(LocalDate.parse)
+            out.append(Item(
+                kindID: kind.id, kindName: kind.name, recordID: try r.decode(column: "id", as: Int.self),
+                title: try r.decode(column: "title", as: String.self), unitName: unit.name,
+                source: try r.decode(column: "source", as: String?.self) ?? "", deadline: due.iso, daysLeft: schedule.daysLeft(on: today),
+                actual: try r.decode(column: "progress", as: Int?.self) ?? 0, expected: schedule.expectedProgress(on: today),
+                behind: behindOn.map { $0 <= today } ?? false,
+                waiting: try r.decode(column: "awaiting", as: String.self) == RecordWatch.Awaiting.review.rawValue,
+                state: RectificationState(rawValue: try r.decode(column: "status", as: String.self))?.label ?? "",
+                extensions: WorkflowData.decode(try r.decode(column: "workflow", as: String.self)).extensions))
         }
         return out
     }
 
-    /// Overdue open items in scope, counted up to `countCap` (a count over a million rows
-    /// joined to the unit tree takes seconds; the page says "以上" beyond the cap).
-    static let countCap = 10_000
+    /// The items as table rows, built here: hundreds of rows through the template engine
+    /// cost more than the queries behind them.
+    static func rowsHTML(_ items: [Item], urge: Bool) -> HTML {
+        HTML.each(items) { i in
+            let open: HTML = i.overdue ? "<tr class=\"overdue\">" : "<tr>"
+            let left: HTML = i.overdue ? "<td>逾期\(-i.daysLeft)天</td>" : "<td>\(i.daysLeft)天</td>"
+            let action: HTML = urge ? "<td><a href=\"\(SiteURL.record(i.kindID, i.recordID))#urge\">催办</a></td>" : .empty
+            return """
+                \(open)<td><a href="\(SiteURL.record(i.kindID, i.recordID))">\(i.title)</a></td><td>\(i.unitName)</td>\
+                <td>\(i.kindName)</td><td>\(i.source)</td><td>\(i.deadline)</td>\(left)\
+                <td>\(i.actual)% / \(i.expected)%</td><td>\(i.state)\(i.waiting ? "（待审批）" : "")</td><td>\(i.extensions)</td>\(action)</tr>
 
-    static func overdueCount(for p: Principal, on db: any Database, catalogue: Catalogue, today: LocalDate) async throws -> Int {
-        let kinds = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }.map(\.id)
-        guard !kinds.isEmpty else { return 0 }
-        let row = try await db.sql.raw("""
-            SELECT count(*) AS n FROM (SELECT 1 FROM records JOIN units ON units.id = records.unit_id
-            WHERE records.kind IN \(SQLBind.group(kinds)) AND records.status IN ('pending', 'in_progress', 'closure_requested')
-              AND records.due_date < \(bind: today.iso)
-              AND units.path >= \(bind: p.scope.value) AND units.path < \(bind: p.scope.subtreeUpperBound)
-            LIMIT \(unsafeRaw: String(countCap + 1))) AS overdue
-            """).first()
-        return try row?.decode(column: "n", as: Int.self) ?? 0
-    }
-
-    struct OpenRow {
-        var id: Int, kind: String, title: String, unitName: String, status: String, openedOn: String, dueDate: String
-        var progress: Int, data: String, workflow: String
-    }
-
-    /// Open items of the given kinds in deadline order. One query per kind and state, each
-    /// walking the (kind, status, due_date) index in order and stopping at the limit, merged
-    /// here: a district with a million open items answers as fast as one with a hundred.
-    static func rows(kinds: [LedgerKind], scope: UnitPath, dueOp: String, today: LocalDate, on db: any Database) async throws -> [OpenRow] {
-        var all: [OpenRow] = []
-        for kind in kinds {
-            for status in ["pending", "in_progress", "closure_requested"] {
-                let rows = try await db.sql.raw("""
-                    SELECT records.id, records.kind, records.title, units.name AS unit_name, records.status, records.opened_on,
-                           records.due_date, records.progress, records.data, records.workflow
-                    FROM records JOIN units ON units.id = records.unit_id
-                    WHERE records.kind = \(bind: kind.id) AND records.status = \(bind: status)
-                      AND records.due_date \(unsafeRaw: dueOp == "<" ? "<" : ">=") \(bind: today.iso)
-                      AND units.path >= \(bind: scope.value) AND units.path < \(bind: scope.subtreeUpperBound)
-                    ORDER BY records.due_date, records.id LIMIT \(unsafeRaw: String(limit))
-                    """).all()
-                for r in rows {
-                    all.append(OpenRow(
-                        id: try r.decode(column: "id", as: Int.self), kind: try r.decode(column: "kind", as: String.self),
-                        title: try r.decode(column: "title", as: String.self), unitName: try r.decode(column: "unit_name", as: String.self),
-                        status: try r.decode(column: "status", as: String.self), openedOn: try r.decode(column: "opened_on", as: String.self),
-                        dueDate: try r.decode(column: "due_date", as: String?.self) ?? "", progress: try r.decode(column: "progress", as: Int?.self) ?? 0,
-                        data: try r.decode(column: "data", as: String.self), workflow: try r.decode(column: "workflow", as: String.self)))
-                }
-            }
+                """
         }
-        return Array(all.sorted { ($0.dueDate, $0.id) < ($1.dueDate, $1.id) }.prefix(limit))
+    }
+}
+
+/// Computed supervision pages by everything they depend on, valid for one data version on
+/// one day: at 32 connections the page costs a lookup, and the first view one pass over the
+/// open-items index.
+final class SupervisionCache: Sendable {
+    struct Entry: Sendable {
+        var lines: [Supervision.UnitLine]
+        var total: Supervision.Counts
+        var items: [Supervision.Item]
+        var rowsHTML: HTML
     }
 
-    static func grouped(_ items: [Item]) -> [Group] {
-        var order: [String] = []
-        var byUnit: [String: [Item]] = [:]
-        for i in items {
-            if byUnit[i.unitName] == nil { order.append(i.unitName) }
-            byUnit[i.unitName, default: []].append(i)
+    private let entries = NIOLockedValueBox<[String: (Entry, Int, String)]>([:])
+
+    func get(_ key: String, version: Int, day: String) -> Entry? {
+        entries.withLockedValue { e in
+            guard let (entry, v, d) = e[key], v == version, d == day else { return nil }
+            return entry
         }
-        return order.map { name in
-            let list = byUnit[name]!
-            return Group(unitName: name, items: list, overdue: list.filter(\.overdue).count, behind: list.filter { !$0.overdue }.count,
-                         rowsHTML: rowsHTML(list))
-        }.sorted { ($0.overdue, $0.items.count) > ($1.overdue, $1.items.count) }
+    }
+
+    func put(_ key: String, _ entry: Entry, version: Int, day: String) {
+        entries.withLockedValue { e in
+            if e.count > 500 { e.removeAll() }
+            e[key] = (entry, version, day)
+        }
     }
 }

@@ -10,8 +10,6 @@ struct SystemController {
 
     func boot(routes: any RoutesBuilder) {
         routes.get(.system, use: system)
-        routes.get(.supervision, use: supervision)
-        routes.get(.supervisionExport, use: supervisionExport)
     }
 
     struct Link: Encodable {
@@ -86,53 +84,5 @@ struct SystemController {
                                     SystemContent(label: system.label, duty: duty, ledgers: ledgers, links: links, tables: tables, year: year,
                                                   dashboard: Endpoint.dashboard.url(system.rawValue).path),
                                     section: SiteURL.system(system).path)
-    }
-
-    struct SupervisionContent: Encodable {
-        var groups: [Supervision.Group]
-        var total: Int
-        var overdue: Int
-        var behind: Int
-        var ledgers: [Link]
-        var listed: Int
-        var truncated: Bool
-        var overdueCapped: Bool
-        var rows: [FlagQueries.Row]
-        var overYear: Int
-    }
-
-    /// Everything overdue or behind in the user's scope, grouped by unit, and the
-    /// organisations under rectification (整顿) not yet transformed.
-    func supervision(req: Request) async throws -> Response {
-        let p = try req.require(Self.readers)
-        let today = LocalDate(req.now)
-        let catalogue = req.lvze.catalogue.catalogue
-        let items = try await Supervision.items(for: p, on: req.db, catalogue: catalogue, today: today)
-        let overdue = try await Supervision.overdueCount(for: p, on: req.db, catalogue: catalogue, today: today)
-        let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: today)
-        let ledgers = catalogue.kinds.filter { $0.workflow && p.hasAny(Array($0.readers)) }
-            .map { Link(title: $0.name, detail: "", href: Endpoint.records.url($0.id).path) }
-        return try await req.render("systems/supervision", title: "整改督办", SupervisionContent(
-            groups: Supervision.grouped(items), total: min(overdue, Supervision.countCap) + items.filter { !$0.overdue }.count,
-            overdue: min(overdue, Supervision.countCap),
-            behind: items.filter { !$0.overdue }.count, ledgers: ledgers, listed: items.count,
-            truncated: overdue > Supervision.limit, overdueCapped: overdue > Supervision.countCap,
-            rows: rows, overYear: rows.filter { $0.days > 365 }.count), section: SiteURL.supervision.path)
-    }
-
-    /// The supervision list as CSV (UTF-8 with BOM), audited as an export.
-    func supervisionExport(req: Request) async throws -> Response {
-        let p = try req.require(Self.readers)
-        let items = try await Supervision.items(for: p, on: req.db, catalogue: req.lvze.catalogue.catalogue, today: LocalDate(req.now))
-        var csv = "\u{FEFF}责任单位,台账,问题,问题来源,整改时限,剩余天数,实际进度,序时进度,状态,延期次数\r\n"
-        for i in items {
-            csv += [i.unitName, i.kindName, i.title, i.source, i.deadline, String(i.daysLeft), "\(i.actual)%", "\(i.expected)%", i.state,
-                    String(i.extensions)].map(csvField).joined(separator: ",") + "\r\n"
-        }
-        try await req.audit(.export, "supervision", "", "导出整改督办清单\(items.count)条")
-        let response = Response(status: .ok, body: .init(string: csv))
-        response.headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        response.headers.replaceOrAdd(name: .contentDisposition, value: contentDisposition("整改督办清单-\(LocalDate(req.now).iso).csv"))
-        return response
     }
 }
