@@ -132,6 +132,12 @@ final class AuthorizationTableTests: XCTestCase {
         c(.GET, "/systems/:system", "/systems/safety", business),
         c(.GET, "/supervision", business),
         c(.GET, "/supervision/export", business),
+        c(.POST, "/ledgers/:kind/:id/urge", "/ledgers/rectification/{recA}/urge", ["leader", "reviewer"],
+          out: "/ledgers/rectification/{recB}/urge"),
+        // Messages: everyone's own.
+        c(.GET, "/notices", everyone),
+        c(.GET, "/notices/:id/open", "/notices/999999/open", everyone, missingOK: true),
+        c(.POST, "/notices/read", everyone),
         c(.GET, "/dashboards/:board", "/dashboards/safety", business),
         c(.GET, "/dashboards/:board", "/dashboards/supervision", business),
         // Reports.

@@ -247,20 +247,28 @@ struct AdminController {
     struct SettingsContent: Encodable {
         var districtName: String
         var importConcurrency: String
+        /// The warning ladder's days, by form field (`SettingsStore.reminderKeys`).
+        var ladder: [String: String]
         var form: FormState
     }
 
     func settingsPage(req: Request) async throws -> Response {
         try req.require(.sysadmin)
+        let settings = req.lvze.settings
         return try await req.render("admin/settings", title: "系统设置",
-                                    SettingsContent(districtName: req.lvze.settings.string("site.district_name"),
-                                                    importConcurrency: String(req.lvze.settings.int(ImportJobs.concurrencyKey)), form: FormState()),
+                                    SettingsContent(districtName: settings.string("site.district_name"),
+                                                    importConcurrency: String(settings.int(ImportJobs.concurrencyKey)),
+                                                    ladder: SettingsStore.reminderKeys.mapValues { String(settings.int($0)) }, form: FormState()),
                                     section: Endpoint.admin.url().path)
     }
 
     struct SettingsForm: Content {
         var districtName: String?
         var importConcurrency: String?
+        var greenDays: String?
+        var yellowDays: String?
+        var unitLeaderAfterDays: String?
+        var districtAfterDays: String?
     }
 
     func saveSettings(req: Request) async throws -> Response {
@@ -274,14 +282,38 @@ struct AdminController {
         if concurrency == nil || !(1...8).contains(concurrency!) {
             errors.append(.init("importConcurrency", "同时进行的导入数", "应为1到8之间的整数（收到「\(concurrencyText)」）"))
         }
+        // The ladder: each a whole number of days, then in order (ReminderSettings' own checks);
+        // a field the form leaves out keeps its value.
+        let submitted: [String: String?] = ["greenDays": form.greenDays, "yellowDays": form.yellowDays,
+                                            "unitLeaderAfterDays": form.unitLeaderAfterDays, "districtAfterDays": form.districtAfterDays]
+        let typed: [String: String] = Dictionary(uniqueKeysWithValues: submitted.map { field, value in
+            (field, (value ?? String(req.lvze.settings.int(SettingsStore.reminderKeys[field]!))).trimmingCharacters(in: .whitespaces))
+        })
+        let labels = ["greenDays": "绿色预警天数", "yellowDays": "黄色预警天数", "unitLeaderAfterDays": "逾期提级天数",
+                      "districtAfterDays": "逾期区级督办天数"]
+        var days: [String: Int] = [:]
+        for key in ["greenDays", "yellowDays", "unitLeaderAfterDays", "districtAfterDays"] {
+            if let n = Int(typed[key]!.halfWidth) { days[key] = n }
+            else { errors.append(.init(key, labels[key]!, "应为整数天数（收到「\(typed[key]!)」）")) }
+        }
+        if days.count == 4 {
+            let ladder = ReminderSettings(warnings: .init(greenDays: days["greenDays"]!, yellowDays: days["yellowDays"]!, redDays: -1),
+                                          unitLeaderAfterDays: days["unitLeaderAfterDays"]!, districtAfterDays: days["districtAfterDays"]!)
+            errors += ladder.validationErrors()
+        }
         if !errors.isEmpty {
             return try await req.render("admin/settings", title: "系统设置", SettingsContent(
-                districtName: name, importConcurrency: concurrencyText, form: FormState(ValidationFailure(errors))),
+                districtName: name, importConcurrency: concurrencyText, ladder: typed, form: FormState(ValidationFailure(errors))),
                                         status: .unprocessableEntity, section: Endpoint.admin.url().path)
         }
-        let before = ["site.district_name": req.lvze.settings.string("site.district_name"),
-                      ImportJobs.concurrencyKey: String(req.lvze.settings.int(ImportJobs.concurrencyKey))]
-        let after = ["site.district_name": name, ImportJobs.concurrencyKey: String(concurrency!)]
+        let settings = req.lvze.settings
+        var before = ["site.district_name": settings.string("site.district_name"),
+                      ImportJobs.concurrencyKey: String(settings.int(ImportJobs.concurrencyKey))]
+        var after = ["site.district_name": name, ImportJobs.concurrencyKey: String(concurrency!)]
+        for (field, key) in SettingsStore.reminderKeys {
+            before[key] = String(settings.int(key))
+            after[key] = String(days[field]!)
+        }
         try await req.lvze.settings.set(after, on: req.db)
         try await req.audit(.settingsChanged, "setting", "site", "修改系统设置", before: before, after: after)
         return req.redirect(to: SiteURL.adminSettings.path, flash: "已保存")

@@ -83,6 +83,7 @@ func routes(_ app: Application) throws {
     PersonController().boot(routes: protected)
     SystemController().boot(routes: protected)
     SupervisionController().boot(routes: protected)
+    NoticeController().boot(routes: protected)
     ReportController().boot(routes: protected)
     DashboardController().boot(routes: protected)
     AdminController().boot(routes: protected)

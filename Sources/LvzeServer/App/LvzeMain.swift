@@ -79,6 +79,7 @@ public enum LvzeMain {
             app.asyncCommands.use(ImportCommand(), as: "import")
             app.asyncCommands.use(ExportCommand(), as: "export")
             app.asyncCommands.use(ReportCommand(), as: "report")
+            app.asyncCommands.use(RemindCommand(), as: "remind")
             if wantsHelp {
                 _ = app.fluent.migrationLogLevel  // registers Fluent's `migrate` command for its help
                 try await app.execute()
@@ -106,6 +107,23 @@ public enum LvzeMain {
                 }
             } : nil
             defer { checkpoints?.cancel() }
+            // The warning ladder's pass, once a day: checked a minute after start, then every ten.
+            let reminders: Task<Void, Never>? = isServe ? Task { [app] in
+                var wait: Duration = .seconds(60)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: wait)
+                    wait = .seconds(600)
+                    if Task.isCancelled { break }
+                    do {
+                        if let report = try await app.runRemindersIfDue() {
+                            app.logger.notice("整改预警提醒：\(report.summary)，发出消息\(report.notices)条")
+                        }
+                    } catch {
+                        app.logger.error("整改预警提醒失败", metadata: ["error": .string(String(reflecting: error))])
+                    }
+                }
+            } : nil
+            defer { reminders?.cancel() }
             if isServe {
                 let address = serveAddress(vaporEnv.arguments)
                 app.console.print("履责 Lvze 已启动：在浏览器中打开 http://\(address)/ 登录"

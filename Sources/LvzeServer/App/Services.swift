@@ -53,6 +53,8 @@ public final class SettingsStore: Sendable {
         "import.max_concurrent": "2",
         "workflow.green_days": "20",
         "workflow.yellow_days": "10",
+        "workflow.escalate_unit_days": "7",
+        "workflow.escalate_district_days": "30",
         "ideology.filing_days": "3",
     ]
 
@@ -91,6 +93,16 @@ public final class SettingsStore: Sendable {
     package var warningSettings: DeadlineWarningSettings {
         DeadlineWarningSettings(greenDays: int("workflow.green_days"), yellowDays: int("workflow.yellow_days"), redDays: -1)
     }
+
+    /// The warning ladder the reminder pass follows.
+    package var reminderSettings: ReminderSettings {
+        ReminderSettings(warnings: warningSettings, unitLeaderAfterDays: int("workflow.escalate_unit_days"),
+                         districtAfterDays: int("workflow.escalate_district_days"))
+    }
+
+    package static let reminderKeys = ["greenDays": "workflow.green_days", "yellowDays": "workflow.yellow_days",
+                                       "unitLeaderAfterDays": "workflow.escalate_unit_days",
+                                       "districtAfterDays": "workflow.escalate_district_days"]
 
     package var passwordPolicy: PasswordPolicy {
         PasswordPolicy(

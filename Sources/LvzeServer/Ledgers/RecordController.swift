@@ -19,6 +19,7 @@ struct RecordController {
         routes.post(.recordDelete, use: delete)
         routes.post(.recordWorkflow, use: workflow)
         routes.post(.recordAttachments, upTo: "60mb", use: upload)
+        routes.post(.recordUrge, use: urge)
         routes.get(.attachment, use: download)
     }
 
@@ -171,6 +172,21 @@ struct RecordController {
             return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path, flash: "\(label)：已办理")
         } catch let failure as ValidationFailure {
             return try await renderShow(req, workflowErrors: failure.errors.map(\.message), status: .unprocessableEntity)
+        }
+    }
+
+    /// 催办 from the record page or the supervision list.
+    func urge(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let kind = try Self.readableKind(req, p)
+        guard kind.workflow else { throw Abort(.notFound) }
+        let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: false)
+        let note = (try? req.content.get(String.self, at: "note")) ?? ""
+        do {
+            let sent = try await req.records().urge(kind, record, unit: unit, note: note)
+            return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path, flash: "已催办，通知\(sent)人")
+        } catch let failure as ValidationFailure {
+            return try await renderShow(req, workflowErrors: failure.errors.map(\.description), status: .unprocessableEntity)
         }
     }
 

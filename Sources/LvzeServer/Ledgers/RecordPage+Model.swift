@@ -52,6 +52,10 @@ extension RecordController {
         var evidenceCount: Int
         var today: String
         var blockers: [String]
+        /// Why the reviewer sent the request back, while it is the unit's turn again.
+        var returned: String?
+        /// A leader or reviewer may send a 催办.
+        var canUrge: Bool
     }
 
     /// A value the catalogue computes from the record's fields (the accident grade).
@@ -89,6 +93,14 @@ extension RecordController {
         let reviewer = p.has(.reviewer)
         var closureBy: String?
         if let c = wf.closure, let u = try await User.find(c.requester, on: req.db) { closureBy = u.displayName }
+        var returned: String?
+        if record.awaiting == RecordWatch.Awaiting.returned.rawValue,
+           let e = try await RecordEvent.query(on: req.db).filter(\.$recordID == record.id!)
+            .filter(\.$action ~~ [RectificationEventKind.sentBack.rawValue, RectificationEventKind.extensionRefused.rawValue])
+            .sort(\.$id, .descending).first() {
+            let what = e.action == RectificationEventKind.sentBack.rawValue ? "销号申请被退回" : "延期申请未获同意"
+            returned = "\(what)（\(e.username)，\(LocalDate(e.at).chinese)）：\(e.note.isEmpty ? "未说明理由" : e.note)"
+        }
         return WorkflowView(
             state: state.label, stateClass: state.rawValue, deadline: due.iso,
             daysLeft: state.isClosed ? "" : (days >= 0 ? "剩余\(days)天" : "已逾期\(-days)天"),
@@ -104,6 +116,7 @@ extension RecordController {
             canRequestExtension: writer && !state.isClosed && wf.extensionRequest == nil,
             canReviewExtension: reviewer && wf.extensionRequest != nil,
             evidenceCount: evidence, today: today.iso,
-            blockers: kind.closureBlockers(record.values(for: kind)))
+            blockers: kind.closureBlockers(record.values(for: kind)), returned: returned,
+            canUrge: p.hasAny([.leader, .reviewer]) && !state.isClosed)
     }
 }

@@ -81,6 +81,8 @@ struct RecordService: Sendable {
         case "update": return "修改"
         case "import": return "导入"
         case "attach": return "上传附件"
+        case "remind": return "预警提醒"
+        case "urge": return "催办"
         default: return RectificationEventKind(rawValue: raw)?.label ?? raw
         }
     }
@@ -285,10 +287,12 @@ struct RecordService: Sendable {
         let readVersion = record.version
         record.version += 1
         let note = transition.event.note
+        let decision = decisionNotice(kind, record, action: action, before: wf, deadline: item.deadline, note: note)
         try await db.transaction { [changes] tx in
             try await claim(record, readVersion: readVersion, on: tx)
             try await record.update(on: tx)
             try await event(record.id!, transition.event.kind.rawValue, changes: changes, note: note, on: tx)
+            if let (draft, requester) = decision { try await Notices.send(draft, to: [requester], at: now, on: tx) }
             try await audit.append(.workflow, actor: actor.audit, objectType: kind.id, objectID: String(record.id!),
                                    summary: "「\(record.title)」\(transition.event.kind.label)\(note.isEmpty ? "" : "：\(note)")",
                                    before: ["status": beforeState?.rawValue ?? ""], after: ["status": item.state.rawValue], at: now, on: tx)
@@ -323,7 +327,7 @@ struct RecordService: Sendable {
         guard !rows.isEmpty else { throw Self.refused("记录已被他人修改或删除，请重新打开后再办理") }
     }
 
-    private func event(_ recordID: Int, _ action: String, changes: [String: [String]], note: String = "", on db: any Database) async throws {
+    func event(_ recordID: Int, _ action: String, changes: [String: [String]], note: String = "", on db: any Database) async throws {
         let e = RecordEvent()
         e.recordID = recordID
         e.at = now

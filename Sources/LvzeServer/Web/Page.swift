@@ -22,6 +22,8 @@ struct Chrome: Encodable {
     var csrf: String
     var flash: String?
     var flashKind: String
+    /// Unread notices of the signed-in user (the count beside 消息).
+    var unread: Int
 }
 
 struct PageContext<Content: Encodable>: Encodable {
@@ -95,9 +97,11 @@ extension Request {
                           roles: $0.roles.sorted().map(\.label).joined(separator: "、"))
         }
         let district = lvze.settings.string("site.district_name")
+        var unread = 0
+        if let p = principal { unread = try await Notices.unreadCount(p.userID, on: db) }
         let chrome = Chrome(title: title, districtName: district,
                             viewer: viewer, nav: navigation(active: section ?? url.path),
-                            csrf: csrf, flash: flashText, flashKind: flashKind)
+                            csrf: csrf, flash: flashText, flashKind: flashKind, unread: unread)
         let view = try await self.view.render(template, PageContext(page: chrome, content: content))
         let response = try await view.encodeResponse(status: status, for: self)
         if let newCSRF {

@@ -71,6 +71,7 @@ enum Endpoint: String, CaseIterable, Sendable {
     case recordDelete = "/ledgers/:kind/:id/delete"
     case recordWorkflow = "/ledgers/:kind/:id/workflow"
     case recordAttachments = "/ledgers/:kind/:id/attachments"
+    case recordUrge = "/ledgers/:kind/:id/urge"
     case attachment = "/attachments/:id"
     case ledgerAdmin = "/admin/ledgers"
     case ledgerAdminKind = "/admin/ledgers/:kind"
@@ -80,6 +81,10 @@ enum Endpoint: String, CaseIterable, Sendable {
     case system = "/systems/:system"
     case supervision = "/supervision"
     case supervisionExport = "/supervision/export"
+    // Messages
+    case notices = "/notices"
+    case noticeOpen = "/notices/:id/open"
+    case noticesRead = "/notices/read"
     case dashboard = "/dashboards/:board"
     // Reports
     case reports = "/reports"
@@ -233,6 +238,7 @@ struct SiteURL: Sendable, Equatable, CustomStringConvertible {
     static let login = Endpoint.login.url()
     static let reports = Endpoint.reports.url()
     static let supervision = Endpoint.supervision.url()
+    static let notices = Endpoint.notices.url()
     static let units = Endpoint.units.url()
     static let people = Endpoint.people.url()
     static let incumbents = Endpoint.incumbents.url()

@@ -1,0 +1,172 @@
+import Fluent
+import Foundation
+import LvzeCore
+import SQLKit
+
+/// Who receives a record's notices: the users of the record's unit, or of its nearest
+/// ancestor that has any, holding the wanted roles and allowed to read the ledger.
+struct NoticeRecipients: Sendable {
+    struct Account: Sendable {
+        var id: Int
+        var roles: Set<Role>
+    }
+
+    /// Enabled accounts by unit id.
+    private var byUnit: [Int: [Account]]
+    /// Unit paths by id.
+    private var paths: [Int: UnitPath]
+
+    static func load(on db: any Database) async throws -> NoticeRecipients {
+        var byUnit: [Int: [Account]] = [:]
+        for u in try await User.query(on: db).filter(\.$disabled == false).all() where !u.roles.isEmpty {
+            byUnit[u.$unit.id, default: []].append(Account(id: u.id!, roles: u.roles))
+        }
+        var paths: [Int: UnitPath] = [:]
+        for row in try await db.sql.raw("SELECT id, path FROM units").all() {
+            paths[try row.decode(column: "id", as: Int.self)] = UnitPath(try row.decode(column: "path", as: String.self))
+        }
+        return NoticeRecipients(byUnit: byUnit, paths: paths)
+    }
+
+    /// The step's recipients for a record of `kind` in `unitID`: the handler is whoever may
+    /// write the ledger; leaders are the unit's (or the nearest above it), then the district's.
+    func users(for recipient: ReminderRecipient, kind: LedgerKind, unitID: Int) -> [Int] {
+        guard let path = paths[unitID] else { return [] }
+        let roles: Set<Role> = recipient == .handler ? kind.writers.intersection(kind.readers) : [.leader]
+        func matching(_ unit: Int) -> [Int] {
+            (byUnit[unit] ?? []).filter { !$0.roles.isDisjoint(with: roles) && !$0.roles.isDisjoint(with: kind.readers) }.map(\.id)
+        }
+        switch recipient {
+        case .districtLeader:
+            return path.ids.first.map(matching) ?? []
+        case .handler, .unitLeader:
+            for unit in path.ids.reversed() {
+                let found = matching(unit)
+                if !found.isEmpty { return found }
+            }
+            return []
+        }
+    }
+
+    /// Whoever may act on or oversee the record: its handlers and leaders (a 催办's addressees).
+    func responsible(kind: LedgerKind, unitID: Int) -> [Int] {
+        users(for: .handler, kind: kind, unitID: unitID) + users(for: .unitLeader, kind: kind, unitID: unitID)
+    }
+}
+
+/// The warning ladder's daily pass (三色预警): every open item that has reached a step beyond
+/// the last one reminded for its deadline gets that step — a notice to its handler, its unit's
+/// leader or the district's, and a line in its history. Run by the server once a day and by
+/// `lvze remind`; a second run the same day, or two at once, sends nothing twice.
+struct Reminders {
+    let db: any Database
+    let catalogue: Catalogue
+    let settings: ReminderSettings
+    let today: LocalDate
+    let now: Date
+
+    /// One recipient is sent at most this many notices of one step by a pass; beyond it, one
+    /// notice counting the items and naming the first few.
+    static let perItemLimit = 3
+
+    struct Report: Sendable, Equatable {
+        /// Items that reached a new step, by step.
+        var steps: [ReminderStep: Int] = [:]
+        var notices = 0
+        var items: Int { steps.values.reduce(0, +) }
+    }
+
+    struct Due: Sendable {
+        var id: Int
+        var kind: LedgerKind
+        var title: String
+        var unitID: Int
+        var deadline: LocalDate
+        var step: ReminderStep
+    }
+
+    /// Open items whose ladder has moved on, in id order.
+    func due() async throws -> [Due] {
+        let horizon = today.adding(days: settings.warnings.greenDays).iso
+        let kinds = Dictionary(catalogue.kinds.filter(\.workflow).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        guard !kinds.isEmpty else { return [] }
+        let rows = try await db.sql.raw("""
+            SELECT id, kind, title, unit_id, due_date, reminded FROM records
+            WHERE status IN \(unsafeRaw: RecordWatch.openSQL) AND reminded < \(bind: ReminderStep.district.rawValue)
+              AND due_date <= \(bind: horizon) ORDER BY id
+            """).all()
+        var out: [Due] = []
+        for r in rows {
+            guard let kind = kinds[try r.decode(column: "kind", as: String.self)],
+                  let deadline = LocalDate.parse(try r.decode(column: "due_date", as: String?.self) ?? "") else { continue }
+            let sent = ReminderStep(rawValue: try r.decode(column: "reminded", as: Int.self))
+            guard let step = settings.due(daysLeft: today.days(until: deadline), sent: sent) else { continue }
+            out.append(Due(id: try r.decode(column: "id", as: Int.self), kind: kind, title: try r.decode(column: "title", as: String.self),
+                           unitID: try r.decode(column: "unit_id", as: Int.self), deadline: deadline, step: step))
+        }
+        return out
+    }
+
+    /// Sends what is due; with `dryRun`, only says what it would send.
+    func run(dryRun: Bool = false) async throws -> Report {
+        let due = try await due()
+        var report = Report()
+        for d in due { report.steps[d.step, default: 0] += 1 }
+        guard !dryRun, !due.isEmpty else { return report }
+        let recipients = try await NoticeRecipients.load(on: db)
+        // Per recipient and step, the items in id order: a few become one notice each, many one summary.
+        var byRecipient: [Int: [ReminderStep: [Due]]] = [:]
+        for d in due {
+            for user in recipients.users(for: d.step.recipient, kind: d.kind, unitID: d.unitID) {
+                byRecipient[user, default: [:]][d.step, default: []].append(d)
+            }
+        }
+        let grouped = byRecipient
+        report.notices = try await db.transaction { tx in
+            var sent = 0
+            for (user, steps) in grouped.sorted(by: { $0.key < $1.key }) {
+                for (step, items) in steps.sorted(by: { $0.key < $1.key }) {
+                    if items.count <= Self.perItemLimit {
+                        for d in items { sent += try await Notices.send(notice(d), to: [user], at: now, on: tx) }
+                    } else {
+                        sent += try await Notices.send(summary(step, items), to: [user], at: now, on: tx)
+                    }
+                }
+            }
+            // The steps reached, each kept with the deadline it belongs to, and a history line.
+            for step in ReminderStep.allCases {
+                let ids = due.filter { $0.step == step }.map(\.id)
+                for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                    try await tx.sql.raw("""
+                        UPDATE records SET reminded = \(bind: step.rawValue) WHERE id IN \(SQLBind.group(chunk))
+                          AND status IN \(unsafeRaw: RecordWatch.openSQL) AND reminded < \(bind: step.rawValue)
+                        """).run()
+                }
+            }
+            try await RecordBulkInsert.insertEvents(due.map { d in
+                RecordBulkInsert.Event(recordID: d.id, at: now, username: "系统", action: "remind", changes: "{}",
+                                       note: "\(d.step.label)：整改时限\(d.deadline.chinese)，已提醒\(d.step.recipient.label)")
+            }, on: tx.sql)
+            return sent
+        }
+        return report
+    }
+
+    private func notice(_ d: Due) -> NoticeDraft {
+        let days = today.days(until: d.deadline)
+        let when = days < 0 ? "已逾期\(-days)天" : days == 0 ? "今天到期" : "还有\(days)天到期"
+        return NoticeDraft(
+            kind: d.step.recipient == .handler ? .reminder : .escalation, recordID: d.id,
+            title: "\(d.step.label)：\(d.title)", body: "「\(d.kind.name)」中的这项整改\(when)（整改时限\(d.deadline.chinese)）。",
+            href: SiteURL.record(d.kind.id, d.id).path, sender: "系统",
+            dedupe: "remind:\(d.id):\(d.step.rawValue):\(d.deadline.iso)")
+    }
+
+    private func summary(_ step: ReminderStep, _ items: [Due]) -> NoticeDraft {
+        let names = items.prefix(Self.perItemLimit).map { "「\($0.title)」" }.joined(separator: "、")
+        return NoticeDraft(
+            kind: step.recipient == .handler ? .reminder : .escalation, recordID: nil,
+            title: "\(step.label)：\(items.count)项整改事项", body: "\(names)等\(items.count)项整改事项进入\(step.label)，请到整改督办查看。",
+            href: SiteURL.supervision.path, sender: "系统", dedupe: "remind-summary:\(step.rawValue):\(today.iso)")
+    }
+}
