@@ -107,7 +107,7 @@ public enum CatalogueLoader {
             switch rule {
             case .notBefore(let fields, let than):
                 for id in fields + [than] where kind.field(id).map({ $0.type != .date }) ?? false { problems.append("规则中的字段「\(id)」须为日期") }
-            case .daysAhead(let field, let than, _, _, _):
+            case .daysAhead(let field, let than, _, _, _), .followUp(let field, let than, _, _, _):
                 for id in [field, than] where kind.field(id).map({ $0.type != .date }) ?? false { problems.append("规则中的字段「\(id)」须为日期") }
             case .planBeforeClosure(let when, let values, _, _):
                 if !kind.workflow { problems.append("销号前须填写的方案只适用于走整改流程的台账") }
@@ -289,9 +289,16 @@ public enum CatalogueLoader {
         case "plan_before_closure":
             try checkKeys(m, allowed: ["rule", "when", "values", "requires", "name"], file: file, what: "规则")
             return .planBeforeClosure(when: try text("when"), values: try list("values"), requires: try list("requires"), name: try text("name"))
+        case "follow_up":
+            try checkKeys(m, allowed: ["rule", "since", "until", "days", "setting", "action"], file: file, what: "规则")
+            guard let days = Int(try text("days")), days > 0 else {
+                throw CatalogueError(file: file, line: m["days"]?.mark?.line, message: "规则 follow_up 的 days 应为正整数")
+            }
+            return .followUp(since: try text("since"), until: try text("until"), days: days, setting: m["setting"]?.string,
+                             action: try text("action"))
         default:
             throw CatalogueError(file: file, line: m["rule"]?.mark?.line,
-                                 message: "规则「\(name)」不认识，可选：not_before, days_ahead, plan_before_closure")
+                                 message: "规则「\(name)」不认识，可选：not_before, days_ahead, plan_before_closure, follow_up")
         }
     }
 

@@ -10,6 +10,7 @@ import Foundation
 ///   - {rule: days_ahead, field: filed_on, than: event_on, days: 3, setting: ideology.filing_days, action: 报备}
 ///   - {rule: plan_before_closure, when: level, values: [重大隐患], name: 整改方案五到位,
 ///      requires: [measures, funds, deadline, responsible_person, emergency_plan]}
+///   - {rule: follow_up, since: received_on, until: disposed_on, days: 30, setting: integrity.lead_disposal_days, action: 处置}
 /// ```
 public enum KindRule: Sendable, Equatable, Codable {
     /// None of `fields` may be earlier than `than` (a reply is not dated before receipt).
@@ -20,6 +21,9 @@ public enum KindRule: Sendable, Equatable, Codable {
     /// When `when` holds one of `values`, `requires` must all be filled before close-out can
     /// be requested; `name` names the plan in the message (整改方案五到位).
     case planBeforeClosure(when: String, values: [String], requires: [String], name: String)
+    /// A record is due for `action` within `days` of its `since` date (the setting `setting`
+    /// when the server has one) until `until` is filled: past it, it waits in its readers' 待办.
+    case followUp(since: String, until: String, days: Int, setting: String?, action: String)
 
     /// The field ids the rule reads, for the catalogue's checks.
     public var fieldIDs: [String] {
@@ -27,6 +31,7 @@ public enum KindRule: Sendable, Equatable, Codable {
         case .notBefore(let fields, let than): return fields + [than]
         case .daysAhead(let field, let than, _, _, _): return [field, than]
         case .planBeforeClosure(let when, _, let requires, _): return [when] + requires
+        case .followUp(let since, let until, _, _, _): return [since, until]
         }
     }
 }
@@ -71,11 +76,25 @@ extension LedgerKind {
                 if filed > latest {
                     out.append(FieldError(id, label(id), "须在\(label(than))\(n)日前\(action)：\(label(than))为\(event.chinese)，最迟应于\(latest.chinese)\(action)"))
                 }
-            case .planBeforeClosure:
+            case .planBeforeClosure, .followUp:
                 continue
             }
         }
         return out
+    }
+
+    /// The kind's follow-up rule, if it declares one.
+    public var followUpRule: (since: String, until: String, days: Int, setting: String?, action: String)? {
+        for case .followUp(let since, let until, let days, let setting, let action) in rules { return (since, until, days, setting, action) }
+        return nil
+    }
+
+    /// Days past the follow-up deadline of a record (0 on the last day, nil when not due or done).
+    public func followUpOverdue(_ values: [String: FieldValue], today: LocalDate, setting: (String) -> Int? = { _ in nil }) -> Int? {
+        guard let rule = followUpRule, values[rule.until] == nil, case .date(let since)? = values[rule.since] else { return nil }
+        let deadline = since.adding(days: rule.setting.flatMap(setting) ?? rule.days)
+        let late = deadline.days(until: today)
+        return late > 0 ? late : nil
     }
 
     /// Conditions outside the state machine that refuse a close-out request: a declared plan

@@ -56,6 +56,7 @@ public final class SettingsStore: Sendable {
         "workflow.escalate_unit_days": "7",
         "workflow.escalate_district_days": "30",
         "ideology.filing_days": "3",
+        "integrity.lead_disposal_days": "30",
     ]
 
     package func load(on db: any Database) async throws {

@@ -25,7 +25,10 @@ struct HomeController {
     struct HomeContent: Encodable {
         var greeting: String
         var today: String
-        var items: [Item]
+        /// 待办, by kind of work.
+        var groups: [Inbox.Group]
+        /// 已办: the user's own recent steps.
+        var done: [Inbox.Entry]
         var figures: [Figure]
         var passwordExpiresIn: String?
     }
@@ -37,6 +40,17 @@ struct HomeController {
         var items: [Item] = []
         var figures: [Figure] = []
         let db = req.db
+        let inbox = Inbox(db: db, catalogue: req.lvze.catalogue.catalogue, settings: req.lvze.settings, today: today)
+        var groups: [Inbox.Group] = []
+        if let messages = try await inbox.messages(p) { groups.append(messages) }
+        var done: [Inbox.Entry] = []
+        if p.isBusinessUser {
+            groups += try await inbox.handler(p)
+            if let review = try await inbox.reviewer(p) { groups.append(review) }
+            if p.has(.leader), let lead = inbox.leader(p, lines: try await SupervisionController.lines(req, p)) { groups.append(lead) }
+            groups += try await inbox.followUps(p)
+            done = try await inbox.done(p)
+        }
 
         if p.isBusinessUser {
             let units = try await OrgUnit.query(on: db).within(p.scope).count()
@@ -91,8 +105,15 @@ struct HomeController {
             let left = days - Int(now.timeIntervalSince(p.user.passwordChangedAt) / 86_400)
             if left <= 14 { expires = "您的密码将在\(max(left, 0))天后过期，请及时修改" }
         }
+        // What else asks for attention: organisations under rectification, accounts, security.
+        if !items.isEmpty {
+            let title = p.isBusinessUser ? "整顿中的后进、软弱涣散组织" : "账号和安全"
+            groups.append(Inbox.Group(title: title, count: "\(items.count)项", entries: items.map {
+                Inbox.Entry(title: $0.title, detail: $0.detail, href: $0.href, urgent: $0.urgent)
+            }, more: nil))
+        }
         return try await req.render("home", title: "首页", HomeContent(
-            greeting: "\(p.user.displayName)，您好", today: today.chinese, items: items, figures: figures,
+            greeting: "\(p.user.displayName)，您好", today: today.chinese, groups: groups, done: done, figures: figures,
             passwordExpiresIn: expires), section: "/")
     }
 }

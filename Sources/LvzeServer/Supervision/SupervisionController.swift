@@ -66,13 +66,13 @@ struct SupervisionController {
     }
 
     /// Without a unit the page lists the scope's earliest deadlines only; an export lists all.
-    private func compute(_ req: Request, _ p: Principal, export: Bool) async throws -> Computed {
+    private func compute(_ req: Request, _ p: Principal, export: Bool, filter given: Supervision.Filter? = nil) async throws -> Computed {
         let catalogue = req.lvze.catalogue.catalogue
         let today = LocalDate(req.now)
         let kinds = Supervision.kinds(catalogue) { p.hasAny(Array($0.readers)) }
         let sources = Supervision.sources(kinds)
         let units = try await Supervision.Units.load(p.unit, on: req.db)
-        let filter = try filter(req, units: units, sources: sources)
+        let filter = try given ?? filter(req, units: units, sources: sources)
         let limit = export ? Self.exportLimit : filter.unitID == nil ? Self.overviewLimit : Self.listLimit
         // Keyed by everything the result depends on: who may read which ledgers where, the filter.
         let key = [p.scope.value, kinds.map(\.id).joined(separator: ","), filter.system?.rawValue ?? "", filter.source ?? "",
@@ -91,6 +91,11 @@ struct SupervisionController {
                                            rowsHTML: Supervision.rowsHTML(items, urge: p.hasAny([.leader, .reviewer])))
         req.lvze.supervision.put(key, entry, version: version, day: today.iso)
         return Computed(entry: entry, filter: filter, units: units, kinds: kinds, sources: sources)
+    }
+
+    /// The unit lines of the user's whole scope, unfiltered (the home page's leader summary).
+    static func lines(_ req: Request, _ p: Principal) async throws -> [Supervision.UnitLine] {
+        try await SupervisionController().compute(req, p, export: false, filter: Supervision.Filter()).entry.lines
     }
 
     func page(req: Request) async throws -> Response {

@@ -11,7 +11,9 @@ import SQLKit
 ///   `system`, the responsibility system it belongs to (`LedgerKind.responsibilitySystem`);
 ///   `reminded`, the last reminder step sent for its current deadline (0: none);
 /// - `records_open_idx`, open items by unit with those columns, which the supervision counts
-///   read without touching the table, and `records_remind_idx` for the reminder pass;
+///   read without touching the table, `records_remind_idx` for the reminder pass and
+///   `records_awaiting_idx` for the inbox's requests and returned items;
+/// - `record_events_user_idx`, a user's own recent steps (已办);
 /// - `notices`, the message centre: one row per recipient, with a key that makes a reminder
 ///   of the same step for the same deadline a no-op.
 struct M008_DailyLoop: AsyncMigration {
@@ -33,6 +35,11 @@ struct M008_DailyLoop: AsyncMigration {
         try await db.sql.raw("""
             CREATE INDEX records_remind_idx ON records (reminded, due_date) WHERE status IN \(unsafeRaw: RecordWatch.openSQL)
             """).run()
+
+        try await db.sql.raw("""
+            CREATE INDEX records_awaiting_idx ON records (awaiting, due_date) WHERE awaiting <> ''
+            """).run()
+        try await db.sql.raw("CREATE INDEX record_events_user_idx ON record_events (user_id, id)").run()
 
         try await db.schema("notices")
             .field(.id, .int, .identifier(auto: true))
@@ -86,8 +93,13 @@ struct M008_DailyLoop: AsyncMigration {
     }
 
     func revert(on db: any Database) async throws {
+        try await db.sql.raw("""
+            CREATE INDEX records_awaiting_idx ON records (awaiting, due_date) WHERE awaiting <> ''
+            """).run()
+        try await db.sql.raw("CREATE INDEX record_events_user_idx ON record_events (user_id, id)").run()
+
         try await db.schema("notices").delete()
-        for index in ["records_open_idx", "records_remind_idx"] {
+        for index in ["records_open_idx", "records_remind_idx", "records_awaiting_idx", "record_events_user_idx"] {
             try await db.sql.raw("DROP INDEX \(unsafeRaw: index)").run()
         }
         for column in ["behind_on", "awaiting", "source", "system", "reminded"] {
