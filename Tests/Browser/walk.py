@@ -644,6 +644,73 @@ def steps(w: Walk):
             return w.flash()
         return run_step
 
+    def home_group(title):
+        """The links of a 待办 group on the home page."""
+        headings = [h for h in d().find_elements(By.CSS_SELECTOR, ".inbox h3") if h.text.startswith(title)]
+        if not headings:
+            return []
+        return headings[0].find_element(By.XPATH, "following-sibling::ul[1]").find_elements(By.TAG_NAME, "a")
+
+    def reviewer_inbox():
+        w.login("shenhe")   # lands on the home page
+        links = [a for a in home_group("待审批的销号和延期申请") if words in a.text]
+        w.screenshot("04-reviewer-home.png")
+        how = "on the home page"
+        if not links:   # more requests than the home page shows: 查看全部 lists every one
+            heading = [h for h in d().find_elements(By.CSS_SELECTOR, ".inbox h3") if h.text.startswith("待审批的销号和延期申请")][0]
+            more = heading.find_elements(By.XPATH, "following-sibling::p[1]/a[text()='查看全部 →']")
+            check(more, "the reviewer's 待办 shows part of the requests and no 查看全部")
+            w.loads_page(more[0].click)
+            w.expect_page("/supervision")
+            links = [a for a in d().find_elements(By.CSS_SELECTOR, "table.data a") if words in a.text]
+            how = "under 查看全部 (待审批 only)"
+        check(links, f"the reviewer's 待办 does not list the close-out request: {w.body_text()[:500]}")
+        w.loads_page(links[0].click)
+        w.expect_page(state["record_path"])
+        check(w.workflow_state() == "申请销号", f"the 待办 link opens a record in 「{w.workflow_state()}」")
+        return f"the request is in 待审批的销号和延期申请 {how}, one click from 批准/退回; screenshot 04-reviewer-home.png"
+
+    def clerk_inbox():
+        w.login("jingban")
+        badge = d().find_elements(By.CSS_SELECTOR, "header .viewer a.messages .badge")
+        check(badge and int(badge[0].text) >= 1, "no unread count beside 消息 after the send-back")
+        unread = badge[0].text
+        links = [a for a in home_group("被退回的事项") if words in a.text]
+        check(links, f"the clerk's 待办 does not list the item sent back: {w.body_text()[:500]}")
+        w.loads_page(links[0].click)
+        w.expect_page(state["record_path"])
+        panel = d().find_element(By.CSS_SELECTOR, "section.workflow").text
+        check("销号申请被退回" in panel and "照片看不清积水是否排净" in panel, f"the workflow panel does not show the reason: {panel[:300]}")
+        return f"{unread} unread; 被退回的事项 links to the record, whose panel shows the reason"
+
+    def leader_supervision():
+        w.login("lingdao")
+        w.click_link("整改督办", within=d().find_element(By.CSS_SELECTOR, "nav.mainnav"))
+        w.expect_page("/supervision")
+        cards = [s for s in d().find_elements(By.CSS_SELECTOR, "section.card") if s.find_elements(By.XPATH, "./h2[text()='各责任单位']")]
+        check(cards, "the supervision page has no 各责任单位 table")
+        rows = cards[0].find_elements(By.CSS_SELECTOR, "tbody tr")
+        check(rows, "no unit in the 各责任单位 table")
+        first = rows[0].find_element(By.TAG_NAME, "a")
+        name = first.text.strip()
+        w.screenshot("05-supervision.png")
+        w.loads_page(first.click)
+        w.expect_page("/supervision")
+        check(name in d().find_element(By.TAG_NAME, "h1").text, f"the drill-down is not {name}'s: {d().find_element(By.TAG_NAME, 'h1').text}")
+        w.screenshot("06-supervision-unit.png")
+        urge = [a for a in d().find_elements(By.TAG_NAME, "a") if a.text.strip() == "催办" and a.is_displayed()]
+        check(urge, f"no 催办 link among {name}'s items")
+        w.loads_page(urge[0].click)
+        w.expect_page(f"/ledgers/")
+        form = d().find_element(By.ID, "urge")
+        w.type_into("note", "请于本周五前报送整改进展", form)
+        w.press("催办", form)
+        w.expect_page("/ledgers/")
+        check("已催办" in w.flash(), f"no confirmation after 催办: {w.flash()} {w.errors_box()}")
+        history = d().find_element(By.TAG_NAME, "main").text
+        check("请于本周五前报送整改进展" in history, "the 催办 is not in the record's history")
+        return f"{len(rows)} units, worst 「{name}」; {w.flash()}; screenshots 05, 06"
+
     def reviewer_sends_back():
         w.login("shenhe")
         w.find_hazard(words)
@@ -928,7 +995,9 @@ def steps(w: Walk):
     w.step("clerk: 开始整改", start_rectification, needs=["clerk: hazard saved"])
     w.step("clerk: 900 KB photo as 佐证材料", upload_evidence, needs=["clerk: 开始整改"])
     w.step("clerk: 申请销号", request_closure("电缆沟积水已排净，灭火器已补齐"), needs=["clerk: 900 KB photo as 佐证材料"])
+    w.step("reviewer: the request waits in 待办", reviewer_inbox, needs=["clerk: 申请销号"])
     w.step("reviewer: 退回 with a reason", reviewer_sends_back, needs=["clerk: 申请销号"])
+    w.step("clerk: 被退回 in 待办, the reason in the panel", clerk_inbox, needs=["reviewer: 退回 with a reason"])
     w.step("clerk: 申请销号 again", clerk_again, needs=["reviewer: 退回 with a reason"])
     w.step("reviewer: 批准销号", reviewer_approves, needs=["clerk: 申请销号 again"])
     w.step("record history shows every step", history_complete, needs=["reviewer: 批准销号"])
@@ -939,6 +1008,7 @@ def steps(w: Walk):
     w.step("clerk: fixed file imports", import_commit, needs=["clerk: import dry run shows the bad row"])
     w.step("clerk: export opens with openpyxl", export_list, needs=["clerk: fixed file imports"])
     w.step("clerk: a form with a forged _csrf is refused (900 KB multipart)", forged_form_refused, needs=["clerk logs in"])
+    w.step("leader: 整改督办 by unit, drill-down, 催办", leader_supervision, needs=["login page"])
     w.step("西河镇 clerk: a record of her town", other_town_record, needs=["login page"])
     w.step("东城街道 clerk: 404 for 西河镇's record", town_clerk_gets_404, needs=["西河镇 clerk: a record of her town"])
     if w.server_log:

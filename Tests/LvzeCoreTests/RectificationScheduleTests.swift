@@ -84,7 +84,6 @@ final class RectificationScheduleTests: XCTestCase {
 
     func testTierLabelsAndOrder() {
         XCTAssertEqual(DeadlineWarningTier.allCases.map(\.label), ["绿色预警", "黄色预警", "红色预警"])
-        XCTAssertEqual(DeadlineWarningTier.allCases.map(\.recipientLabel), ["经办人", "分管领导", "党组织书记"])
         XCTAssertLessThan(DeadlineWarningTier.green, .yellow)
         XCTAssertLessThan(DeadlineWarningTier.yellow, .red)
         XCTAssertEqual(DeadlineWarningTier.allCases.map(\.rawValue), ["green", "yellow", "red"])

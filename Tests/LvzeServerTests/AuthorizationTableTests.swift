@@ -119,6 +119,7 @@ final class AuthorizationTableTests: XCTestCase {
         c(.GET, "/ledgers/:kind/import", "/ledgers/rectification/import", clerk),
         c(.POST, "/ledgers/:kind/import", "/ledgers/rectification/import", clerk),
         c(.GET, "/ledgers/:kind/import/:job", "/ledgers/rectification/import/\(UUID().uuidString)", clerk, missingOK: true),
+        c(.POST, "/ledgers/:kind/import/:job/commit", "/ledgers/rectification/import/\(UUID().uuidString)/commit", clerk, missingOK: true),
         c(.GET, "/api/v1/records/:kind", "/api/v1/records/rectification", business),
         c(.GET, "/api/v1/records/:kind", "/api/v1/records/problem_lead", ["jijian"]),
         c(.POST, "/api/v1/records/:kind", "/api/v1/records/rectification", clerk),
@@ -136,6 +137,7 @@ final class AuthorizationTableTests: XCTestCase {
           out: "/ledgers/rectification/{recB}/urge"),
         // Messages: everyone's own.
         c(.GET, "/notices", everyone),
+        c(.GET, "/units/search", "/units/search?q=%E7%94%B2", unitReaders),
         c(.GET, "/notices/:id/open", "/notices/999999/open", everyone, missingOK: true),
         c(.POST, "/notices/read", everyone),
         c(.GET, "/dashboards/:board", "/dashboards/safety", business),

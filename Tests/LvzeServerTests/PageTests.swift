@@ -10,7 +10,7 @@ final class PageTests: XCTestCase {
         try await withFixture { app, f in
             let browser = try await Browser.signedIn(app, "clerk")
             let pages: [(String, String)] = [
-                ("/", "待办事项"), ("/units", "组织架构"), ("/units?q=甲", "甲一村"), ("/units/\(f.townA.id!)", "下级单位"),
+                ("/", "<h2>待办</h2>"), ("/units", "组织架构"), ("/units?q=甲", "甲一村"), ("/units/\(f.townA.id!)", "下级单位"),
                 ("/units/new", "新增单位"), ("/units/\(f.townA.id!)/edit", "编辑单位"), ("/units/\(f.townA.id!)/move", "移动"),
                 ("/people", "张甲"), ("/people/new", "新增人员"), ("/people/\(f.personA.id!)", "任职经历"),
                 ("/people/\(f.personA.id!)/edit", "编辑人员"), ("/incumbents", "在任查询"),

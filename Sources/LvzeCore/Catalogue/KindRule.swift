@@ -42,6 +42,7 @@ extension LedgerKind {
         public static let deadline = "deadline"
         public static let progress = "progress"
         public static let source = "source"
+        public static let evidence = "evidence"
     }
 
     /// Required fields a record's values leave empty (attachments are asked for where files arrive).

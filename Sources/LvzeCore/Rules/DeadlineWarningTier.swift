@@ -13,15 +13,6 @@ public enum DeadlineWarningTier: String, CaseIterable, Codable, Sendable, Compar
         }
     }
 
-    /// Who is reminded at this tier.
-    public var recipientLabel: String {
-        switch self {
-        case .green: return "经办人"
-        case .yellow: return "分管领导"
-        case .red: return "党组织书记"
-        }
-    }
-
     public static func < (a: DeadlineWarningTier, b: DeadlineWarningTier) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }

@@ -130,7 +130,8 @@ struct Inbox {
         }
         let count = waiting.count - own
         guard count > 0 else { return nil }
-        return Group(title: "待审批的销号和延期申请", count: countText(count), entries: entries, more: nil)
+        return Group(title: "待审批的销号和延期申请", count: countText(count), entries: entries,
+                     more: count > entries.count ? Endpoint.supervision.url(query: [("waiting", "1")]).path : nil)
     }
 
     /// For a leader: the units with overdue or lagging items, worst first.

@@ -19,6 +19,9 @@ final class ImportJobs: Sendable {
         var report: LedgerImporter.Report?
         var errors: [String] = []
         var started: Date
+        /// A clean dry run keeps its file, so the import can go ahead without choosing it again.
+        var kept: URL?
+        var fileName = ""
     }
 
     private let jobs = NIOLockedValueBox<[UUID: Job]>([:])
@@ -26,11 +29,14 @@ final class ImportJobs: Sendable {
     static let concurrencyKey = "import.max_concurrent"
 
     func start(_ job: Job) {
-        jobs.withLockedValue { all in
-            // Finished jobs older than an hour are forgotten.
-            all = all.filter { $0.value.started.timeIntervalSinceNow > -3600 || ![.done, .failed].contains($0.value.phase) }
+        let forgotten: [URL] = jobs.withLockedValue { all in
+            // Finished jobs older than an hour are forgotten, with any file they kept.
+            let old = all.filter { $0.value.started.timeIntervalSinceNow <= -3600 && [.done, .failed].contains($0.value.phase) }
+            for id in old.keys { all[id] = nil }
             all[job.id] = job
+            return old.values.compactMap(\.kept)
         }
+        for url in forgotten { try? FileManager.default.removeItem(at: url) }
     }
 
     func update(_ id: UUID, _ change: @Sendable (inout Job) -> Void) {
@@ -38,6 +44,16 @@ final class ImportJobs: Sendable {
     }
 
     func get(_ id: UUID) -> Job? { jobs.withLockedValue { $0[id] } }
+
+    /// Takes the file a clean dry run kept, once: a second confirmation finds none.
+    func takeKept(_ id: UUID) -> (url: URL, name: String)? {
+        jobs.withLockedValue { all in
+            guard var job = all[id], let url = job.kept else { return nil }
+            job.kept = nil
+            all[id] = job
+            return (url, job.fileName)
+        }
+    }
 
     /// Jobs not finished (queued, reading or writing): a stop waits for them.
     var running: Int { jobs.withLockedValue { $0.values.filter { [.queued, .reading, .writing].contains($0.phase) }.count } }

@@ -12,6 +12,7 @@ struct RecordTransferController {
         routes.get(.recordImport, use: importPage)
         routes.post(.recordImport, upTo: "60mb", use: importFile)
         routes.get(.recordImportJob, use: importJob)
+        routes.post(.recordImportCommit, use: commitImport)
     }
 
     func export(req: Request) async throws -> Response {
@@ -50,6 +51,8 @@ struct RecordTransferController {
         var read: Int
         var written: Int
         var total: Int
+        /// After a clean dry run: where to confirm the import of the same file.
+        var commitURL: String?
     }
 
     func importPage(req: Request) async throws -> Response {
@@ -75,7 +78,8 @@ struct RecordTransferController {
             },
             report: report, errors: errors, dryRun: dryRun, committed: committed,
             shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
-            phase: phase, read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0),
+            phase: phase, read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0,
+            commitURL: job.flatMap { $0.kept == nil ? nil : Endpoint.recordImportCommit.url(kind.id, $0.id.uuidString).path }),
                                     status: status, section: KindSummary(kind).systemPath)
     }
 
@@ -102,8 +106,12 @@ struct RecordTransferController {
             return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«文件»：请选择要导入的 Excel（.xlsx）或 CSV 文件"],
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity)
         }
-        guard let unit = try await OrgUnit.query(on: req.db).filter(\.$code == unitCode).first(), p.covers(unit) else {
-            return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«导入到单位»：代码「\(unitCode)」不存在或不在您的管理范围内"],
+        // A code, or else the name of one unit in scope.
+        var units = try await OrgUnit.query(on: req.db).filter(\.$code == unitCode).all().filter { p.covers($0) }
+        if units.isEmpty { units = try await OrgUnit.query(on: req.db).within(p.scope).filter(\.$name == unitCode).limit(2).all() }
+        guard units.count == 1, let unit = units.first else {
+            let problem = units.count > 1 ? "名为「\(unitCode)」的单位不止一个，请填写单位代码" : "「\(unitCode)」不存在或不在您的管理范围内"
+            return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«导入到单位»：\(problem)"],
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity)
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-import-\(UUID().uuidString)")
@@ -117,7 +125,36 @@ struct RecordTransferController {
             return try await render(req, kind: kind, unit: unitCode, report: nil, errors: failure.errors.map(\.description),
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity)
         }
-        let job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unitCode, dryRun: dryRun, started: req.now)
+        let id = try start(req, p, kind: kind, unit: unit, url: url, source: source, fileName: file.filename, dryRun: dryRun)
+        return req.redirect(to: Endpoint.recordImportJob.url(kind.id, id.uuidString).path)
+    }
+
+    /// Imports the file a clean dry run kept, without choosing it again.
+    func commitImport(req: Request) async throws -> Response {
+        let p = try req.requirePrincipal()
+        let kind = try RecordController.writableKind(req, p)
+        guard let id = req.parameters.get("job").flatMap(UUID.init(uuidString:)), let job = req.lvze.imports.get(id),
+              job.userID == p.userID, job.kind == kind.id else { throw Abort(.notFound, reason: "导入任务不存在或已过期") }
+        guard let unit = try await OrgUnit.query(on: req.db).filter(\.$code == job.unit).first(), p.covers(unit),
+              let (url, name) = req.lvze.imports.takeKept(id) else {
+            return req.redirect(to: Endpoint.recordImport.url(kind.id).path, flash: "!试导入的文件已导入或已过期，请重新选择文件")
+        }
+        let source: LedgerImporter.Source
+        do {
+            source = try LedgerImporter.open(url, name: name)
+        } catch let failure as ValidationFailure {
+            try? FileManager.default.removeItem(at: url)
+            return try await render(req, kind: kind, unit: unit.code, report: nil, errors: failure.errors.map(\.description),
+                                    dryRun: false, committed: false, status: .unprocessableEntity)
+        }
+        let next = try start(req, p, kind: kind, unit: unit, url: url, source: source, fileName: name, dryRun: false)
+        return req.redirect(to: Endpoint.recordImportJob.url(kind.id, next.uuidString).path)
+    }
+
+    /// Starts an import job in the background; a clean dry run keeps its file for the confirmation.
+    private func start(_ req: Request, _ p: Principal, kind: LedgerKind, unit: OrgUnit, url: URL, source: LedgerImporter.Source,
+                       fileName: String, dryRun: Bool) throws -> UUID {
+        let job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unit.code, dryRun: dryRun, started: req.now)
         let jobs = req.lvze.imports
         jobs.start(job)
         let settings = req.lvze.settings
@@ -125,12 +162,12 @@ struct RecordTransferController {
                                       readers: req.lvze.importPool)
         // The import outlives the request: it writes through the application's database.
         let service = req.application.records(as: RecordActor(p, address: req.clientAddress), at: req.now)
-        let fileName = file.filename
         let id = job.id
         let logger = req.logger
         let limit = req.lvze.settings.int(ImportJobs.concurrencyKey)
         Task {
-            defer { try? FileManager.default.removeItem(at: url) }
+            var keep = false
+            defer { if !keep { try? FileManager.default.removeItem(at: url) } }
             await jobs.waitForTurn(id, limit: limit)
             defer { LedgerImporter.releaseMemory() }
             do {
@@ -138,7 +175,9 @@ struct RecordTransferController {
                 let report = try await importer.run(source, fileName: fileName, writer: writer) { p in
                     jobs.update(id) { $0.read = p.read; $0.written = p.written }
                 }
-                jobs.update(id) { [report] in $0.report = report; $0.phase = .done }
+                keep = dryRun && report.errors.isEmpty && report.rows > 0
+                let kept = keep ? url : nil
+                jobs.update(id) { [report] in $0.report = report; $0.phase = .done; $0.kept = kept; $0.fileName = fileName }
             } catch let failure as ValidationFailure {
                 jobs.update(id) { $0.errors = failure.errors.map(\.description); $0.phase = .failed }
             } catch let error as SpreadsheetError {
@@ -149,6 +188,6 @@ struct RecordTransferController {
                 jobs.update(id) { $0.errors = ["导入时出错，未导入任何记录。请把参考编号 \(reference) 告知系统管理员。"]; $0.phase = .failed }
             }
         }
-        return req.redirect(to: Endpoint.recordImportJob.url(kind.id, id.uuidString).path)
+        return id
     }
 }

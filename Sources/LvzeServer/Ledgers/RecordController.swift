@@ -17,7 +17,7 @@ struct RecordController {
         routes.get(.recordEdit, use: editPage)
         routes.post(.record, upTo: "60mb", use: update)
         routes.post(.recordDelete, use: delete)
-        routes.post(.recordWorkflow, use: workflow)
+        routes.post(.recordWorkflow, upTo: "60mb", use: workflow)
         routes.post(.recordAttachments, upTo: "60mb", use: upload)
         routes.post(.recordUrge, use: urge)
         routes.get(.attachment, use: download)
@@ -125,7 +125,7 @@ struct RecordController {
         try await renderShow(req, workflowErrors: [])
     }
 
-    func renderShow(_ req: Request, workflowErrors: [String], status: HTTPStatus = .ok) async throws -> Response {
+    func renderShow(_ req: Request, workflowErrors: [String], status: HTTPStatus = .ok, typed: [String: String] = [:]) async throws -> Response {
         let p = try req.requirePrincipal()
         let kind = try Self.readableKind(req, p)
         let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: workflowErrors.isEmpty)
@@ -154,7 +154,7 @@ struct RecordController {
                               field: kind.field($0.fieldID)?.label ?? $0.fieldID, uploadedAt: ISOTime.local($0.uploadedAt))
             },
             attachmentFields: kind.fields.filter { $0.type == .attachments }.map { SelectOption(value: $0.id, label: $0.label, selected: false) },
-            history: history, derived: kind.computedValues(values, today: LocalDate(req.now)).map { ComputedRow(label: $0.field.label, value: $0.value.text, warn: $0.value.warn) }, workflow: workflowView, canWrite: p.hasAny(Array(kind.writers)), workflowError: workflowErrors)
+            history: history, derived: kind.computedValues(values, today: LocalDate(req.now)).map { ComputedRow(label: $0.field.label, value: $0.value.text, warn: $0.value.warn) }, workflow: workflowView, canWrite: p.hasAny(Array(kind.writers)), workflowError: workflowErrors, typed: typed)
         return try await req.render("records/show", title: record.title, content, status: status, section: KindSummary(kind).systemPath)
     }
 
@@ -166,12 +166,25 @@ struct RecordController {
         guard kind.workflow else { throw Abort(.notFound) }
         let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: false)
         let command = try req.content.decode(WorkflowCommand.self)
+        // A close-out request brings its evidence in the same form.
+        let files = ((try? req.content.get([File].self, at: "files")) ?? []).filter { $0.data.readableBytes > 0 }
+        var uploads: [RecordService.Upload] = []
+        if !files.isEmpty {
+            guard let field = kind.field(LedgerKind.WorkflowField.evidence) ?? kind.fields.first(where: { $0.type == .attachments }) else {
+                return try await renderShow(req, workflowErrors: ["「\(kind.name)」没有附件字段，不能上传文件"], status: .unprocessableEntity)
+            }
+            uploads = files.map { .init(field: field, name: $0.filename, data: Data(buffer: $0.data)) }
+        }
         do {
-            try await req.records().step(kind, record, unit: unit, command: command)
+            try await req.records().step(kind, record, unit: unit, command: command, uploads: uploads)
             let label = (try? command.action(kind: kind, values: [:]).label) ?? "流程操作"
-            return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path, flash: "\(label)：已办理")
+            return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path,
+                                flash: "\(label)：已办理" + (files.isEmpty ? "" : "，上传佐证材料\(files.count)份"))
         } catch let failure as ValidationFailure {
-            return try await renderShow(req, workflowErrors: failure.errors.map(\.message), status: .unprocessableEntity)
+            // What was typed stays in the form; the files must be chosen again (a browser cannot refill them).
+            var typed = ["description": command.description ?? "", "reason": command.reason ?? "", "note": command.note ?? ""]
+            if !files.isEmpty { typed["filesLost"] = "1" }
+            return try await renderShow(req, workflowErrors: failure.errors.map(\.message), status: .unprocessableEntity, typed: typed)
         }
     }
 
@@ -186,7 +199,8 @@ struct RecordController {
             let sent = try await req.records().urge(kind, record, unit: unit, note: note)
             return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path, flash: "已催办，通知\(sent)人")
         } catch let failure as ValidationFailure {
-            return try await renderShow(req, workflowErrors: failure.errors.map(\.description), status: .unprocessableEntity)
+            return try await renderShow(req, workflowErrors: failure.errors.map(\.description), status: .unprocessableEntity,
+                                        typed: ["urge": note])
         }
     }
 

@@ -31,9 +31,18 @@ struct RecordFilter {
         func q(_ key: String) -> String { (req.queryText(key) ?? "").trimmingCharacters(in: .whitespaces) }
         let unitText = q("unit")
         if !unitText.isEmpty {
-            let row = try await req.db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").first()
-            if let path = try row.map({ UnitPath(try $0.decode(column: "path", as: String.self)) }), scope.contains(path) {
-                filter.scope = path
+            // A code, or else a name of one unit in scope.
+            var rows = try await req.db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").all()
+            if rows.isEmpty {
+                rows = try await req.db.sql.raw("""
+                    SELECT path FROM units WHERE name = \(bind: unitText) AND path >= \(bind: scope.value) AND path < \(bind: scope.subtreeUpperBound) LIMIT 2
+                    """).all()
+            }
+            let paths = try rows.map { UnitPath(try $0.decode(column: "path", as: String.self)) }.filter { scope.contains($0) }
+            if paths.count == 1 {
+                filter.scope = paths[0]
+            } else if paths.count > 1 {
+                problems.append("«单位»：名为「\(unitText)」的单位不止一个，请填写单位代码")
             } else {
                 problems.append("«单位»：「\(unitText)」不存在或不在您的管理范围内")
             }

@@ -81,7 +81,7 @@ extension RecordList {
         }
         return """
             <form method="get" action="\(SiteURL.records(kind.id))" class="filters">
-              <label>单位代码<input name="unit" value="\(unitCode)" placeholder="本单位及下级" size="10"></label>
+              <label>单位<input name="unit" value="\(unitCode)" placeholder="代码或名称，含下级" size="14" data-unit-search></label>
               <label>年度<input name="year" value="\(year)" inputmode="numeric" size="5"></label>
             \(status)\(fields)  <label>关键词<input name="q" value="\(query)"></label>
               <label>排序<select name="sort">\(options(sorts))</select></label>

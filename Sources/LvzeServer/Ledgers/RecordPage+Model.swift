@@ -79,6 +79,8 @@ extension RecordController {
         var workflow: WorkflowView?
         var canWrite: Bool
         var workflowError: [String]
+        /// What a refused workflow form had typed, shown again.
+        var typed: [String: String]
     }
 
     func workflowViewFor(_ record: LedgerRecord, kind: LedgerKind, state: RectificationState, unit: OrgUnit,

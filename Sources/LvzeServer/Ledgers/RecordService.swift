@@ -224,9 +224,15 @@ struct RecordService: Sendable {
     /// Applies one workflow step through the pure state machine and stores its outcome.
     /// Unit-side steps need write access to the ledger; the state machine itself checks the
     /// reviewer's role, scope and independence.
-    func step(_ kind: LedgerKind, _ record: LedgerRecord, unit: OrgUnit, command: WorkflowCommand) async throws {
+    /// `uploads` (a close-out request's evidence, sent with it) are checked first and saved
+    /// with the step, in its transaction: a refused request keeps no file.
+    func step(_ kind: LedgerKind, _ record: LedgerRecord, unit: OrgUnit, command: WorkflowCommand, uploads: [Upload] = []) async throws {
         guard kind.workflow else { throw Abort(.notFound, reason: "「\(kind.name)」不走整改流程") }
         var action = try command.action(kind: kind, values: record.values(for: kind))
+        if !uploads.isEmpty, case .requestClosure = action {} else if !uploads.isEmpty {
+            throw ValidationFailure([.init("files", "佐证材料", "只有申请销号时可以同时上传文件")])
+        }
+        let files = try store(uploads)
         switch action {
         case .startWork, .recordProgress, .requestClosure, .requestExtension:
             guard actor.hasAny(kind.writers) else {
@@ -236,7 +242,7 @@ struct RecordService: Sendable {
             break
         }
         if case .requestClosure(let description, _, let blockers) = action {
-            let evidence = try await Attachment.query(on: db).filter(\.$recordID == record.id!).count()
+            let evidence = try await Attachment.query(on: db).filter(\.$recordID == record.id!).count() + files.count
             action = .requestClosure(description: description, evidenceCount: evidence, blockers: blockers)
         }
         let wf = WorkflowData.decode(record.workflow)
@@ -288,8 +294,18 @@ struct RecordService: Sendable {
         record.version += 1
         let note = transition.event.note
         let decision = decisionNotice(kind, record, action: action, before: wf, deadline: item.deadline, note: note)
-        try await db.transaction { [changes] tx in
+        try await db.transaction { [changes, values] tx in
             try await claim(record, readVersion: readVersion, on: tx)
+            if !files.isEmpty {
+                var withFiles = values
+                for file in files {
+                    let id = try await saveAttachment(file, recordID: record.id!, on: tx)
+                    if case .attachments(let ids)? = withFiles[file.field.id] { withFiles[file.field.id] = .attachments(ids + [id]) }
+                    else { withFiles[file.field.id] = .attachments([id]) }
+                }
+                try record.apply(.init(unit: unit, values: withFiles), kind: kind, today: today)
+                try await event(record.id!, "attach", changes: [:], note: files.map(\.name).joined(separator: "、"), on: tx)
+            }
             try await record.update(on: tx)
             try await event(record.id!, transition.event.kind.rawValue, changes: changes, note: note, on: tx)
             if let (draft, requester) = decision { try await Notices.send(draft, to: [requester], at: now, on: tx) }

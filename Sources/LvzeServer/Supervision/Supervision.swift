@@ -19,11 +19,14 @@ struct Supervision: Sendable {
         /// A unit in scope: its subtree item by item (`direct`: its own items only).
         var unitID: Int?
         var direct = false
+        /// Only requests waiting for a reviewer (the reviewer's 待办, in full).
+        var waitingOnly = false
 
         var query: [(String, String)] {
             var q: [(String, String)] = []
             if let system { q.append(("system", system.rawValue)) }
             if let source { q.append(("source", source)) }
+            if waitingOnly { q.append(("waiting", "1")) }
             return q
         }
     }
@@ -126,6 +129,7 @@ struct Supervision: Sendable {
         if let ids { where_ = "\(where_) AND unit_id IN \(SQLBind.group(ids))" }
         if let s = filter.system { where_ = "\(where_) AND system = \(bind: s.rawValue)" }
         if let s = filter.source { where_ = "\(where_) AND source = \(bind: s)" }
+        if filter.waitingOnly { where_ = "\(where_) AND awaiting = \(bind: RecordWatch.Awaiting.review.rawValue)" }
         return where_
     }
 

@@ -31,6 +31,7 @@ struct SupervisionController {
         var systems: [SelectOption]
         var sources: [SelectOption]
         var filtered: Bool
+        var waitingOnly: Bool
         var back: String
         var export: String
         var ledgers: [SystemController.Link]
@@ -49,6 +50,7 @@ struct SupervisionController {
             guard sources.contains(s) else { throw Abort(.badRequest, reason: "问题来源「\(s)」不在可选范围内") }
             f.source = s
         }
+        f.waitingOnly = (req.query["waiting"] as String?) == "1"
         if let u: String = req.query["unit"], !u.isEmpty {
             guard let id = Int(u), units.byID[id] != nil else { throw Abort(.notFound, reason: "管辖范围内没有这个单位") }
             f.unitID = id
@@ -73,10 +75,10 @@ struct SupervisionController {
         let sources = Supervision.sources(kinds)
         let units = try await Supervision.Units.load(p.unit, on: req.db)
         let filter = try given ?? filter(req, units: units, sources: sources)
-        let limit = export ? Self.exportLimit : filter.unitID == nil ? Self.overviewLimit : Self.listLimit
+        let limit = export ? Self.exportLimit : filter.unitID == nil && !filter.waitingOnly ? Self.overviewLimit : Self.listLimit
         // Keyed by everything the result depends on: who may read which ledgers where, the filter.
         let key = [p.scope.value, kinds.map(\.id).joined(separator: ","), filter.system?.rawValue ?? "", filter.source ?? "",
-                   filter.unitID.map(String.init) ?? "", filter.direct ? "d" : "", String(limit), p.hasAny([.leader, .reviewer]) ? "u" : ""]
+                   filter.unitID.map(String.init) ?? "", filter.direct ? "d" : "", filter.waitingOnly ? "w" : "", String(limit), p.hasAny([.leader, .reviewer]) ? "u" : ""]
             .joined(separator: "|")
         let version = req.lvze.dataVersion.current
         if let hit = req.lvze.supervision.get(key, version: version, day: today.iso) {
@@ -115,8 +117,8 @@ struct SupervisionController {
             lines: c.entry.lines, total: c.entry.total, unitName: unitName, unitID: f.unitID, direct: f.direct,
             unitCounts: f.unitID == nil ? nil : unitLine?.counts ?? Supervision.Counts(),
             rowsHTML: c.entry.rowsHTML, listed: c.entry.items.count,
-            truncated: c.entry.items.count >= (f.unitID == nil ? Self.overviewLimit : Self.listLimit), urge: p.hasAny([.leader, .reviewer]),
-            systems: systems, sources: sources, filtered: f.system != nil || f.source != nil,
+            truncated: c.entry.items.count >= (f.unitID == nil && !f.waitingOnly ? Self.overviewLimit : Self.listLimit), urge: p.hasAny([.leader, .reviewer]),
+            systems: systems, sources: sources, filtered: f.system != nil || f.source != nil || f.waitingOnly, waitingOnly: f.waitingOnly,
             back: Endpoint.supervision.url(query: f.query).path, export: Endpoint.supervisionExport.url(query: exportQuery).path,
             ledgers: c.kinds.map { SystemController.Link(title: $0.name, detail: "", href: Endpoint.records.url($0.id).path) },
             rows: rows, overYear: rows.filter { $0.days > 365 }.count), section: SiteURL.supervision.path)

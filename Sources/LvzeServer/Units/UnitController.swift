@@ -13,6 +13,7 @@ struct UnitController {
     func boot(routes: any RoutesBuilder) {
         routes.get(.units, use: tree)
         routes.get(.unitNew, use: newPage)
+        routes.get(.unitSearch, use: search)
         routes.post(.units, use: create)
         routes.get(.unit, use: show)
         routes.get(.unitEdit, use: editPage)
@@ -295,5 +296,28 @@ struct UnitController {
             return try await renderForm(req, isNew: false, id: unit.id, input: input, parentName: "",
                                         form: FormState(failure), status: .unprocessableEntity)
         }
+    }
+
+    struct Match: Content {
+        var code: String
+        var name: String
+        /// The name with its parent's, as the list shows it (甲一村（甲镇）).
+        var label: String
+    }
+
+    /// Type-ahead for unit fields: units in scope whose code starts with, or name contains,
+    /// `q` — codes first — at most 20, as JSON.
+    func search(req: Request) async throws -> [Match] {
+        let p = try req.require(Self.readers)
+        let q = (req.queryText("q") ?? "").trimmingCharacters(in: .whitespaces)
+        guard !q.isEmpty, q.count <= 50 else { return [] }
+        var units = try await OrgUnit.query(on: req.db).within(p.scope).filter(\.$code == q).all()
+        units += try await OrgUnit.query(on: req.db).within(p.scope).group(.or) {
+            $0.filter("units", "code", contains: q).filter("units", "name", contains: q)
+        }.sort(\.$depth).sort(\.$sortOrder).sort(\.$code).limit(20).all()
+        var seen = Set<Int>()
+        units = units.filter { seen.insert($0.id!).inserted }
+        let names = try await OrgUnit.qualifiedNames(Array(units.prefix(20)), on: req.db)
+        return units.prefix(20).map { Match(code: $0.code, name: $0.name, label: names[$0.id!] ?? $0.name) }
     }
 }

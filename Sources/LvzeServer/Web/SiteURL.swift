@@ -45,6 +45,7 @@ enum Endpoint: String, CaseIterable, Sendable {
     // Units and people
     case units = "/units"
     case unitNew = "/units/new"
+    case unitSearch = "/units/search"
     case unit = "/units/:id"
     case unitEdit = "/units/:id/edit"
     case unitMove = "/units/:id/move"
@@ -66,6 +67,7 @@ enum Endpoint: String, CaseIterable, Sendable {
     case recordExport = "/ledgers/:kind/export"
     case recordImport = "/ledgers/:kind/import"
     case recordImportJob = "/ledgers/:kind/import/:job"
+    case recordImportCommit = "/ledgers/:kind/import/:job/commit"
     case record = "/ledgers/:kind/:id"
     case recordEdit = "/ledgers/:kind/:id/edit"
     case recordDelete = "/ledgers/:kind/:id/delete"

@@ -30,3 +30,41 @@ document.addEventListener('submit', function (event) {
     }, 600);
   });
 })();
+
+// Type-ahead for unit fields: <input data-unit-search> gets a <datalist> filled from the
+// server's search (/units/search?q=) a moment after typing; codes are the values, names
+// the labels. Without JavaScript the field still takes a code or an exact name.
+(function () {
+  if (!window.fetch) { return; }
+  var inputs = document.querySelectorAll('input[data-unit-search]');
+  Array.prototype.forEach.call(inputs, function (input, n) {
+    var list = document.createElement('datalist');
+    list.id = 'unit-search-' + n;
+    input.parentNode.appendChild(list);
+    input.setAttribute('list', list.id);
+    input.setAttribute('autocomplete', 'off');
+    var timer = null, seq = 0;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!q) { return; }
+      timer = setTimeout(function () {
+        var mine = ++seq;
+        fetch('/units/search?q=' + encodeURIComponent(q), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (units) {
+            if (mine !== seq) { return; }
+            while (list.firstChild) { list.removeChild(list.firstChild); }
+            units.forEach(function (u) {
+              var option = document.createElement('option');
+              option.value = u.code;
+              option.label = u.label;
+              option.textContent = u.label;
+              list.appendChild(option);
+            });
+          })
+          .catch(function () {});
+      }, 200);
+    });
+  });
+})();
