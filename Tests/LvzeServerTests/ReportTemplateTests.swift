@@ -189,4 +189,35 @@ final class ReportTemplateTests: XCTestCase {
             }
         }
     }
+
+    func testADrillDownShowsOnlyTheRecordsInTheAskersScope() async throws {
+        try await withFixture { app, _ in
+            let token = try await apiToken(app, "clerk")
+            func hazard(_ unit: String, _ description: String) async throws -> Int {
+                try await MetricTests.create(app, token, "hazard", unit, ["source": "检查发现", "found_on": "2025-05-01",
+                                                                         "description": description, "level": "一般隐患", "deadline": "2025-12-01"])
+            }
+            let inA = try await hazard("TA-V1", "甲村配电箱未接地")
+            let inB = try await hazard("TB-V1", "乙村灭火器过期")
+            let cases: [(username: String, query: String, shown: [Int], hidden: [Int], problem: String?)] = [
+                ("clerk", "unit=DIST", [inA, inB], [], nil),
+                ("clerk", "unit=TB", [inB], [inA], nil),
+                ("clerkA", "unit=TA", [inA], [inB], nil),
+                ("clerkA", "unit=TB", [inA], [inB], "«单位»：「TB」不存在或不在您的管理范围内，已改为甲镇"),
+            ]
+            for c in cases {
+                let browser = try await Browser.signedIn(app, c.username)
+                let page = try await browser.get("/reports/drill?metric=safety.hazards.found&year=2025&\(c.query)")
+                XCTAssertEqual(page.status, .ok, "\(c.username) \(c.query)")
+                let body = page.body.string
+                for id in c.shown { XCTAssertTrue(body.contains("/ledgers/hazard/\(id)\""), "\(c.username) \(c.query) shows #\(id)") }
+                for id in c.hidden { XCTAssertFalse(body.contains("/ledgers/hazard/\(id)\""), "\(c.username) \(c.query) hides #\(id)") }
+                if let problem = c.problem { XCTAssertTrue(body.contains(problem), "\(c.username) \(c.query)") }
+            }
+            let clerk = try await Browser.signedIn(app, "clerk")
+            let unknown = try await clerk.get("/reports/drill?metric=safety.no_such_figure")
+            XCTAssertEqual(unknown.status, .notFound)
+            XCTAssertEqual(unknown.body.string.slice(after: "</h1>\n  <p>", before: "</p>"), "没有编号为「safety.no_such_figure」的指标")
+        }
+    }
 }
