@@ -138,6 +138,40 @@ final class AccountAdminTests: XCTestCase {
         }
     }
 
+    func testTheAccountListSearchesNamesAndShowsEachAccountsState() async throws {
+        try await withFixture { app, f in
+            let disabled = try await user(app, "reviewerB")
+            disabled.disabled = true
+            try await disabled.update(on: app.db)
+            let hash = try Bcrypt.hash(Fixture.password, cost: 4)
+            try await User.make(.init(username: "newcomer", displayName: "新同事", unit: f.townA, roles: []),
+                                passwordHash: hash, mustChange: true, now: Date()).create(on: app.db)
+            let sys = try await Browser.signedIn(app, "sys")
+            let cases: [(query: String, rows: [String])] = [
+                ("clerk", ["clerk|经办人|正常", "clerk2|经办人、审核人|正常", "clerkA|经办人|正常", "clerkB|经办人|正常"]),
+                ("reviewer", ["reviewer|审核人|正常", "reviewerB|审核人|已停用"]),
+                ("%E6%96%B0%E5%90%8C", ["newcomer|（未分配）|待改密码"]),
+                ("%25", []),
+                ("nobody", []),
+            ]
+            for c in cases {
+                let page = try await sys.get("/admin/users?q=" + c.query)
+                XCTAssertEqual(page.status, .ok, c.query)
+                XCTAssertEqual(accountRows(page.body.string), c.rows, c.query)
+            }
+        }
+    }
+
+    /// "username|roles|state" of each row of the account list.
+    func accountRows(_ page: String) -> [String] {
+        guard let body = page.slice(after: "<tbody>", before: "</tbody>") else { return [] }
+        return body.components(separatedBy: "<tr>").dropFirst().compactMap { row -> String? in
+            let cells = row.components(separatedBy: "<td>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+            guard cells.count >= 5, let name = row.slice(after: "\">", before: "</a>") else { return nil }
+            return "\(name)|\(cells[3])|\(cells[4])"
+        }
+    }
+
     func testTheAccountFormRefusesBadValuesAndChangesNothing() async throws {
         try await withRunningFixture { app, _, port, _ in
             let sys = SocketBrowser(port: port)
