@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # wrk with 32 connections on the large demo district (about 1,000,000 records) against the
-# bare /healthz route, the filtered and paginated hazard list, the 整改督办 page and the
-# safety dashboard: requests/s, p50 and p99, the dashboard's share of hello, and the server's
+# bare /healthz route, the filtered and paginated hazard list, the 整改督办 page (all units, one
+# town's items, one 问题来源), the leader's home page with its 待办 and the safety dashboard: requests/s, p50 and p99, the dashboard's share of hello, and the server's
 # peak memory. The district is the one bench/report.sh uses (made here when missing).
 source "$(dirname "$0")/common.sh"
 ensure_tools
@@ -36,6 +36,11 @@ run list-first "/ledgers/hazard"
 run list-unit "/ledgers/hazard?unit=DEMO-T03&year=$LAST"
 run list-json "/ledgers/hazard?f_level=%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3&unit=DEMO-T03"
 run supervision "/supervision"
+# A town's items (整改督办's drill-down) and the leader's home page with its 待办.
+town=$(sqlite3 "$LVZE_DATA/lvze.sqlite" "SELECT id FROM units WHERE code = 'DEMO-T03'")
+run supervision-town "/supervision?unit=$town"
+run supervision-source "/supervision?source=%E7%9D%A3%E5%AF%BC"
+run home "/"
 # The first view computes the dashboard (timed here); the load test then measures repeat views.
 first=$(curl -s -o /dev/null -w "%{time_total}" -H "Cookie: $cookie" "http://127.0.0.1:$PORT/dashboards/safety")
 echo "web     dashboard first view (computing every figure and chart): ${first}s"

@@ -99,6 +99,12 @@ until healthy; do
 done
 echo "== server ready after $(( $(date +%s) - started )) s =="
 
+# --- the day's reminder pass -----------------------------------------------------------------
+# As an IT office's own scheduler would run it (the server runs the same pass by itself a minute
+# after start and then daily); the walk then finds the notices in 消息.
+echo "== lvze remind =="
+LVZE_DATA="$data" LVZE_BCRYPT_COST=4 "$bin" remind | tee "$out/remind.txt"
+
 # --- the walk --------------------------------------------------------------------------------
 # walk.py's last line is the count ("N passed, N failed"); nothing is printed after it.
 status=0

@@ -711,6 +711,33 @@ def steps(w: Walk):
         check("请于本周五前报送整改进展" in history, "the 催办 is not in the record's history")
         return f"{len(rows)} units, worst 「{name}」; {w.flash()}; screenshots 05, 06"
 
+    def messages(user):
+        """Logs in as `user`, opens 消息 from the header; the rows' (kind, title)."""
+        w.login(user)
+        w.click_link("消息", within=d().find_element(By.CSS_SELECTOR, "header .viewer"), exact=False)
+        w.expect_page("/notices")
+        rows = []
+        for r in d().find_elements(By.CSS_SELECTOR, "table.notices tbody tr"):
+            cells = r.find_elements(By.TAG_NAME, "td")
+            if len(cells) == 4:
+                rows.append((cells[0].text.strip(), cells[1].find_element(By.TAG_NAME, "a").text.strip()))
+        return rows
+
+    def reminders_reach_people():
+        handler = messages("jingban")
+        reminders = [t for k, t in handler if k == "预警提醒"]
+        check(reminders, f"the clerk has no 预警提醒 after lvze remind: {handler[:5]}")
+        w.screenshot("07-messages.png")
+        link = [a for a in d().find_elements(By.CSS_SELECTOR, "table.notices tbody a") if a.text.strip() == reminders[0]][0]
+        w.loads_page(link.click)
+        w.expect_page()
+        landed = urlparse(d().current_url).path
+        check(landed.startswith("/ledgers/") or landed.startswith("/supervision"), f"a reminder leads to {landed}")
+        leader = messages("lingdao")
+        escalations = [t for k, t in leader if k == "逾期督办"]
+        check(escalations, f"the leader has no 逾期督办 after lvze remind: {leader[:5]}")
+        return f"clerk: {len(reminders)} 预警提醒 (first 「{reminders[0]}」 opens {landed}); leader: {len(escalations)} 逾期督办, e.g. 「{escalations[0]}」"
+
     def reviewer_sends_back():
         w.login("shenhe")
         w.find_hazard(words)
@@ -866,9 +893,20 @@ def steps(w: Walk):
         return f"{size // 1024} KB, {rows} rows, columns {headers}; error: {errors[:160]}"
 
     def import_commit():
+        # A dry run of the fixed file: its preview fits the window, then 确认导入 without choosing the file again.
         form = d().find_element(By.CSS_SELECTOR, f"form[action='/ledgers/{HAZARD}/import']")
         w.field("file", form).send_keys(state["import_good"])
-        w.press("导入", form)
+        w.press("试导入（只检查，不保存）", form)
+        w.wait(180).until(lambda dr: [b for b in dr.find_elements(By.TAG_NAME, "button") if b.text.startswith("确认导入")]
+                          or dr.find_elements(By.CSS_SELECTOR, "div.errors") or dr.find_elements(By.CSS_SELECTOR, "section.error-page"))
+        w.expect_page(f"/ledgers/{HAZARD}/import")
+        check(not w.errors_box(), f"the fixed file's dry run shows errors: {w.errors_box()[:300]}")
+        page_width = d().execute_script("return document.documentElement.scrollWidth")
+        window = d().execute_script("return window.innerWidth")
+        w.screenshot("08-import-preview.png")
+        check(page_width <= window, f"the import preview is {page_width} px wide in a {window} px window")
+        confirm = [b for b in d().find_elements(By.TAG_NAME, "button") if b.text.startswith("确认导入")][0]
+        w.loads_page(confirm.click)
         w.wait(300).until(lambda dr: dr.find_elements(By.CSS_SELECTOR, "div.flash-ok") or dr.find_elements(By.CSS_SELECTOR, "div.errors")
                           or dr.find_elements(By.CSS_SELECTOR, "section.error-page"))
         w.expect_page(f"/ledgers/{HAZARD}/import")
@@ -1009,6 +1047,7 @@ def steps(w: Walk):
     w.step("clerk: export opens with openpyxl", export_list, needs=["clerk: fixed file imports"])
     w.step("clerk: a form with a forged _csrf is refused (900 KB multipart)", forged_form_refused, needs=["clerk logs in"])
     w.step("leader: 整改督办 by unit, drill-down, 催办", leader_supervision, needs=["login page"])
+    w.step("reminders: the clerk's 预警提醒 and the leader's 逾期督办 in 消息", reminders_reach_people, needs=["login page"])
     w.step("西河镇 clerk: a record of her town", other_town_record, needs=["login page"])
     w.step("东城街道 clerk: 404 for 西河镇's record", town_clerk_gets_404, needs=["西河镇 clerk: a record of her town"])
     if w.server_log:

@@ -83,6 +83,26 @@ final class SupervisionTests: XCTestCase {
     }
 
     /// The district's leader sees one line per town, worst first, and each town's items one click away.
+    /// A database from before migration 008 gets the columns filled from its records.
+    func testTheMigrationFillsTheColumnsOfExistingRecords() async throws {
+        try await withFixture { app, f in
+            let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
+            let clerk = try await service(app, "clerkA")
+            let (behind, _) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("迁移前的隐患", foundAgo: 30, dueIn: 30, source: "督导"))
+            let (waiting, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("迁移前的延期申请", foundAgo: 5, dueIn: 30))
+            try await clerk.step(kind, waiting, unit: unit, command: WorkflowCommand(action: "request_extension", reason: "等待验收",
+                                                                                       deadline: LocalDate(Date()).adding(days: 60).iso))
+            let expected = [try await watch(app, behind.id!), try await watch(app, waiting.id!)].map { "\($0.behindOn ?? "-")|\($0.awaiting)|\($0.source ?? "-")|\($0.system ?? "-")" }
+            XCTAssertEqual(expected.map { $0.split(separator: "|", omittingEmptySubsequences: false).count }, [4, 4])
+            try await app.db.sql.raw("UPDATE records SET behind_on = NULL, awaiting = '', source = NULL, system = NULL").run()
+            try await M008_DailyLoop(kinds: app.lvze.catalogue.catalogue.kinds).backfill(on: app.db)
+            let after = [try await watch(app, behind.id!), try await watch(app, waiting.id!)].map { "\($0.behindOn ?? "-")|\($0.awaiting)|\($0.source ?? "-")|\($0.system ?? "-")" }
+            XCTAssertEqual(after, expected)
+            XCTAssertTrue(after[0].hasSuffix("|督导|safety"), after[0])
+            XCTAssertTrue(after[1].contains("|review|"), after[1])
+        }
+    }
+
     func testTheLeaderSeesEachTownsCountsWorstFirstAndItsItems() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])

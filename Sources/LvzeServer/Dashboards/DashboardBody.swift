@@ -80,7 +80,8 @@ struct DashboardBody: Sendable {
         return "<div class=\"kpis\">\(figures)</div>\n\(note)"
     }
 
-    /// This year against the year before for the key figures.
+    /// This year against the year before for the key figures, as each one's change in per cent:
+    /// figures of different units (persons, organisations, yuan) share one axis only as changes.
     func comparison() async throws -> String {
         let metrics = metrics
         let ids = keyMetrics.filter { metrics[$0]?.isNameList == false }
@@ -88,10 +89,21 @@ struct DashboardBody: Sendable {
         func value(_ v: MetricValue?, _ m: MetricDefinition) -> Double? {
             v.flatMap { m.shownNumber($0) }.map { NSDecimalNumber(decimal: $0).doubleValue }
         }
-        let labels = ids.compactMap { metrics[$0]?.label }
-        return SVGChart.bar(title: "主要指标与上年对比", categories: labels,
-                            series: [ChartSeries(name: "\(year - 1)年", values: ids.map { value(before[$0], metrics[$0]!) }),
-                                     ChartSeries(name: "\(year)年", values: ids.map { value(now[$0], metrics[$0]!) })],
+        var labels: [String] = [], changes: [Double?] = []
+        for id in ids {
+            guard let m = metrics[id] else { continue }
+            let a = value(now[id], m), b = value(before[id], m)
+            // Without a figure last year a change has no per cent: the label says why there is no bar.
+            if let a, let b, b != 0 {
+                labels.append(m.label)
+                changes.append(((a - b) / b * 1000).rounded() / 10)
+            } else {
+                labels.append(m.label + (b == 0 ? "（上年为0）" : "（无数据）"))
+                changes.append(nil)
+            }
+        }
+        return SVGChart.bar(title: "主要指标同比变化（\(year)年比\(year - 1)年）", categories: labels,
+                            series: [ChartSeries(name: "同比变化", values: changes)], unit: "%",
                             width: 860, height: 380, id: "cmp-\(board.rawValue)")
     }
 

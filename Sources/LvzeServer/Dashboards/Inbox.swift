@@ -118,20 +118,28 @@ struct Inbox {
         // Own requests are few; read a page more than is shown so they can be left out.
         let waiting = try await openItems(p, kinds: kinds, condition: "records.awaiting = \(bind: RecordWatch.Awaiting.review.rawValue)",
                                           limit: Self.shown * 4)
-        var own = 0
-        var entries: [Entry] = []
-        for item in waiting.items {
-            let wf = WorkflowData.decode(item.workflow)
-            if wf.closure?.requester == p.userID || wf.extensionRequest?.requester == p.userID { own += 1; continue }
-            guard entries.count < Self.shown else { continue }
-            let what = wf.closure != nil ? "申请销号" : wf.extensionRequest.map { "申请延期至\($0.deadline)" } ?? "待审批"
-            entries.append(Entry(title: item.title, detail: "\(item.unitName)·\(item.kind.name)·\(what)",
-                                 href: SiteURL.record(item.kind.id, item.id).path, urgent: item.dueDate < today))
-        }
-        let count = waiting.count - own
+        let others = waiting.items.filter { !Self.isOwnRequest($0, of: p.userID) }
+        let count = waiting.count - (waiting.items.count - others.count)
         guard count > 0 else { return nil }
+        let entries = others.prefix(Self.shown).map { reviewEntry($0) }
         return Group(title: "待审批的销号和延期申请", count: countText(count), entries: entries,
                      more: count > entries.count ? Endpoint.supervision.url(query: [("waiting", "1")]).path : nil)
+    }
+
+    /// Whether the item's pending request was made by `userID` (a reviewer never approves their own).
+    private static func isOwnRequest(_ item: OpenItem, of userID: Int) -> Bool {
+        let wf = WorkflowData.decode(item.workflow)
+        return wf.closure?.requester == userID || wf.extensionRequest?.requester == userID
+    }
+
+    private func reviewEntry(_ item: OpenItem) -> Entry {
+        let wf = WorkflowData.decode(item.workflow)
+        let what: String
+        if wf.closure != nil { what = "申请销号" }
+        else if let e = wf.extensionRequest { what = "申请延期至\(e.deadline)" }
+        else { what = "待审批" }
+        return Entry(title: item.title, detail: "\(item.unitName)·\(item.kind.name)·\(what)",
+                     href: SiteURL.record(item.kind.id, item.id).path, urgent: item.dueDate < today)
     }
 
     /// For a leader: the units with overdue or lagging items, worst first.

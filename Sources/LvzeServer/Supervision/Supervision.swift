@@ -205,11 +205,11 @@ struct Supervision: Sendable {
     static func rowsHTML(_ items: [Item], urge: Bool) -> HTML {
         HTML.each(items) { i in
             let open: HTML = i.overdue ? "<tr class=\"overdue\">" : "<tr>"
-            let left: HTML = i.overdue ? "<td>逾期\(-i.daysLeft)天</td>" : "<td>\(i.daysLeft)天</td>"
-            let action: HTML = urge ? "<td><a href=\"\(SiteURL.record(i.kindID, i.recordID))#urge\">催办</a></td>" : .empty
+            let left: HTML = i.overdue ? "<td class=\"nowrap\">逾期\(-i.daysLeft)天</td>" : "<td class=\"nowrap\">\(i.daysLeft)天</td>"
+            let action: HTML = urge ? "<td class=\"nowrap\"><a href=\"\(SiteURL.record(i.kindID, i.recordID))#urge\">催办</a></td>" : .empty
             return """
                 \(open)<td><a href="\(SiteURL.record(i.kindID, i.recordID))">\(i.title)</a></td><td>\(i.unitName)</td>\
-                <td>\(i.kindName)</td><td>\(i.source)</td><td>\(i.deadline)</td>\(left)\
+                <td>\(i.kindName)</td><td>\(i.source)</td><td class="nowrap">\(i.deadline)</td>\(left)\
                 <td>\(i.actual)% / \(i.expected)%</td><td>\(i.state)\(i.waiting ? "（待审批）" : "")</td><td>\(i.extensions)</td>\(action)</tr>
 
                 """
@@ -229,6 +229,32 @@ final class SupervisionCache: Sendable {
     }
 
     private let entries = NIOLockedValueBox<[String: (Entry, Int, String)]>([:])
+    /// The units of a scope, read once per data version (units change only through the server).
+    private let unitSets = NIOLockedValueBox<[String: (Supervision.Units, Int)]>([:])
+
+    func units(_ scope: OrgUnit, version: Int, on db: any Database) async throws -> Supervision.Units {
+        if let (hit, v) = unitSets.withLockedValue({ $0[scope.path] }), v == version, hit.scope.id == scope.id { return hit }
+        let units = try await Supervision.Units.load(scope, on: db)
+        unitSets.withLockedValue { u in
+            if u.count > 200 { u.removeAll() }
+            u[scope.path] = (units, version)
+        }
+        return units
+    }
+    private let running = NIOLockedValueBox<[String: Task<Entry, any Error>]>([:])
+
+    /// Runs `work` for `key` unless it is already running, in which case waits for that run: 32
+    /// first views at once make one computation, not 32 holding every database connection.
+    func computeOnce(_ key: String, _ work: @escaping @Sendable () async throws -> Entry) async throws -> Entry {
+        let task = running.withLockedValue { r -> Task<Entry, any Error> in
+            if let existing = r[key] { return existing }
+            let t = Task { try await work() }
+            r[key] = t
+            return t
+        }
+        defer { running.withLockedValue { _ = $0.removeValue(forKey: key) } }
+        return try await task.value
+    }
 
     func get(_ key: String, version: Int, day: String) -> Entry? {
         entries.withLockedValue { e in

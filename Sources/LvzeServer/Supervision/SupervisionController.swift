@@ -73,25 +73,28 @@ struct SupervisionController {
         let today = LocalDate(req.now)
         let kinds = Supervision.kinds(catalogue) { p.hasAny(Array($0.readers)) }
         let sources = Supervision.sources(kinds)
-        let units = try await Supervision.Units.load(p.unit, on: req.db)
+        let version = req.lvze.dataVersion.current
+        let units = try await req.lvze.supervision.units(p.unit, version: version, on: req.db)
         let filter = try given ?? filter(req, units: units, sources: sources)
         let limit = export ? Self.exportLimit : filter.unitID == nil && !filter.waitingOnly ? Self.overviewLimit : Self.listLimit
         // Keyed by everything the result depends on: who may read which ledgers where, the filter.
         let key = [p.scope.value, kinds.map(\.id).joined(separator: ","), filter.system?.rawValue ?? "", filter.source ?? "",
                    filter.unitID.map(String.init) ?? "", filter.direct ? "d" : "", filter.waitingOnly ? "w" : "", String(limit), p.hasAny([.leader, .reviewer]) ? "u" : ""]
             .joined(separator: "|")
-        let version = req.lvze.dataVersion.current
         if let hit = req.lvze.supervision.get(key, version: version, day: today.iso) {
             return Computed(entry: hit, filter: filter, units: units, kinds: kinds, sources: sources)
         }
-        let s = Supervision(db: req.db, catalogue: catalogue, today: today)
-        let (lines, total) = try await s.lines(kinds: kinds, units: units, filter: filter)
-        // Without a unit: the earliest deadlines of the whole scope, so the worst are one look away.
-        let unitIDs = filter.unitID.map { units.subtree($0, direct: filter.direct) } ?? units.ids
-        let items = try await s.items(kinds: kinds, units: units, unitIDs: unitIDs, filter: filter, limit: limit)
-        let entry = SupervisionCache.Entry(lines: lines, total: total, items: items,
-                                           rowsHTML: Supervision.rowsHTML(items, urge: p.hasAny([.leader, .reviewer])))
-        req.lvze.supervision.put(key, entry, version: version, day: today.iso)
+        let db = req.db, cache = req.lvze.supervision, urge = p.hasAny([.leader, .reviewer])
+        let entry = try await cache.computeOnce("\(key)|\(version)|\(today.iso)") {
+            let s = Supervision(db: db, catalogue: catalogue, today: today)
+            let (lines, total) = try await s.lines(kinds: kinds, units: units, filter: filter)
+            // Without a unit: the earliest deadlines of the whole scope, so the worst are one look away.
+            let unitIDs = filter.unitID.map { units.subtree($0, direct: filter.direct) } ?? units.ids
+            let items = try await s.items(kinds: kinds, units: units, unitIDs: unitIDs, filter: filter, limit: limit)
+            let entry = SupervisionCache.Entry(lines: lines, total: total, items: items, rowsHTML: Supervision.rowsHTML(items, urge: urge))
+            cache.put(key, entry, version: version, day: today.iso)
+            return entry
+        }
         return Computed(entry: entry, filter: filter, units: units, kinds: kinds, sources: sources)
     }
 

@@ -10,8 +10,8 @@ import SQLKit
 ///   reviewer (`review`) or was sent back to its unit (`returned`); `source`, its 问题来源;
 ///   `system`, the responsibility system it belongs to (`LedgerKind.responsibilitySystem`);
 ///   `reminded`, the last reminder step sent for its current deadline (0: none);
-/// - `records_open_idx`, open items by unit with those columns, which the supervision counts
-///   read without touching the table, `records_remind_idx` for the reminder pass and
+/// - `records_open_idx`, open items by kind and unit with those columns, which the supervision
+///   counts read without touching the table (150,000 open items of the large demo in 0.09 s), `records_remind_idx` for the reminder pass and
 ///   `records_awaiting_idx` for the inbox's requests and returned items;
 /// - `record_events_user_idx`, a user's own recent steps (已办);
 /// - `notices`, the message centre: one row per recipient, with a key that makes a reminder
@@ -29,7 +29,7 @@ struct M008_DailyLoop: AsyncMigration {
         try await db.sql.raw("ALTER TABLE records ADD COLUMN reminded INTEGER NOT NULL DEFAULT 0").run()
         try await backfill(on: db)
         try await db.sql.raw("""
-            CREATE INDEX records_open_idx ON records (unit_id, kind, due_date, behind_on, awaiting, system, source)
+            CREATE INDEX records_open_idx ON records (kind, unit_id, status, due_date, behind_on, awaiting, system, source)
             WHERE status IN \(unsafeRaw: RecordWatch.openSQL)
             """).run()
         try await db.sql.raw("""
@@ -60,7 +60,7 @@ struct M008_DailyLoop: AsyncMigration {
     }
 
     /// Fills the new columns of existing workflow records, a thousand at a time.
-    private func backfill(on db: any Database) async throws {
+    func backfill(on db: any Database) async throws {
         var all = Dictionary(kinds.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         for row in try await CustomKind.query(on: db).all() {
             if let kind = try? JSONDecoder().decode(LedgerKind.self, from: Data(row.definition.utf8)) { all[kind.id] = kind }
