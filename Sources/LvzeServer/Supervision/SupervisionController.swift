@@ -106,6 +106,16 @@ struct SupervisionController {
     func page(req: Request) async throws -> Response {
         let p = try req.require(Self.readers)
         let c = try await compute(req, p, export: false)
+        // The whole page is kept per user, form token, address and day, like a dashboard's: a
+        // repeat view costs no more than finding the session; a flash message or new data makes a fresh one.
+        let version = req.lvze.dataVersion.current, today = LocalDate(req.now)
+        let pageKey = "supervision|\(p.userID)|\(p.session?.csrfToken ?? "")|\(today.iso)|\(req.url.string)"
+        let hasFlash = req.cookies[Cookies.flash] != nil
+        if !hasFlash, let page = req.lvze.dashboards.page(pageKey, version: version, now: req.now) {
+            let response = Response(status: .ok, body: .init(buffer: page))
+            response.headers.contentType = .html
+            return response
+        }
         let f = c.filter
         let unitLine = f.unitID.flatMap { id in c.entry.lines.first { $0.unitID == id && $0.direct == f.direct } }
         let unitName = f.unitID.map { id in f.direct ? "\(c.units.byID[id]?.name ?? "")（本级）" : c.units.byID[id]?.name ?? "" }
@@ -116,7 +126,7 @@ struct SupervisionController {
             + LedgerSystem.allCases.filter { $0 != .common }.map { SelectOption(value: $0.rawValue, label: $0.label, selected: f.system == $0) }
         let sources = [SelectOption(value: "", label: "全部来源", selected: f.source == nil)]
             + c.sources.map { SelectOption(value: $0, label: $0, selected: f.source == $0) }
-        return try await req.render("systems/supervision", title: unitName.map { "整改督办 · \($0)" } ?? "整改督办", Content(
+        let response = try await req.render("systems/supervision", title: unitName.map { "整改督办 · \($0)" } ?? "整改督办", Content(
             lines: c.entry.lines, total: c.entry.total, unitName: unitName, unitID: f.unitID, direct: f.direct,
             unitCounts: f.unitID == nil ? nil : unitLine?.counts ?? Supervision.Counts(),
             rowsHTML: c.entry.rowsHTML, listed: c.entry.items.count,
@@ -125,6 +135,10 @@ struct SupervisionController {
             back: Endpoint.supervision.url(query: f.query).path, export: Endpoint.supervisionExport.url(query: exportQuery).path,
             ledgers: c.kinds.map { SystemController.Link(title: $0.name, detail: "", href: Endpoint.records.url($0.id).path) },
             rows: rows, overYear: rows.filter { $0.days > 365 }.count), section: SiteURL.supervision.path)
+        if !hasFlash, response.status == .ok, response.cookies.all.isEmpty, let buffer = response.body.buffer {
+            req.lvze.dashboards.putPage(pageKey, buffer, version: version, at: req.now)
+        }
+        return response
     }
 
     /// The unit lines and the items as CSV (UTF-8 with BOM), audited as an export.
