@@ -190,4 +190,38 @@ final class NoticeTests: XCTestCase {
             XCTAssertEqual(left, 0)
         }
     }
+
+    /// Fifty messages a page, newest first, 更早的消息 for the rest; 只看未读 keeps to the unread.
+    func testTheMessageCentrePagesAndFiltersTheUsersOwnMessages() async throws {
+        try await withFixture { app, _ in
+            let clerk = try await userID(app, "clerkA"), other = try await userID(app, "clerkB")
+            for i in 1...55 {
+                let draft = NoticeDraft(kind: .urge, recordID: nil, title: "消息\(i)", body: "", href: "/", sender: "leader", dedupe: nil)
+                try await Notices.send(draft, to: [clerk], at: app.lvze.clock.now(), on: app.db)
+            }
+            try await Notices.send(NoticeDraft(kind: .urge, recordID: nil, title: "别人的消息", body: "", href: "/", sender: "leader", dedupe: nil),
+                                   to: [other], at: app.lvze.clock.now(), on: app.db)
+            try await Notice.query(on: app.db).filter(\.$title ~~ ["消息1", "消息2"]).set(\.$readAt, to: app.lvze.clock.now()).update()
+            let browser = try await Browser.signedIn(app, "clerkA")
+            func titles(_ path: String) async throws -> (titles: [String], next: String?) {
+                let body = try await browser.get(path).body.string
+                let links = try NSRegularExpression(pattern: #"<a href="/notices/\d+/open">([^<]*)</a>"#)
+                let found = links.matches(in: body, range: NSRange(body.startIndex..., in: body)).map { String(body[Range($0.range(at: 1), in: body)!]) }
+                let next = body.range(of: #"/notices\?before=\d+[^"]*"#, options: .regularExpression).map { String(body[$0]).replacingOccurrences(of: "&amp;", with: "&") }
+                return (found, next)
+            }
+            let first = try await titles("/notices")
+            XCTAssertEqual(first.titles.count, 50)
+            XCTAssertEqual(first.titles.first, "消息55", "newest first")
+            let rest = try await titles(try XCTUnwrap(first.next))
+            XCTAssertEqual(rest.titles, ["消息5", "消息4", "消息3", "消息2", "消息1"])
+            XCTAssertNil(rest.next)
+            let unread = try await titles("/notices?unread=1")
+            XCTAssertFalse(unread.titles.contains("消息1") || unread.titles.contains("别人的消息"))
+            let unreadRest = try await titles(try XCTUnwrap(unread.next))
+            XCTAssertEqual(unreadRest.titles, ["消息5", "消息4", "消息3"], "the next page keeps to the unread")
+            let bad = try await browser.post("/notices/read", ["id": "abc"])
+            XCTAssertEqual(bad.status, .badRequest)
+        }
+    }
 }
