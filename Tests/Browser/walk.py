@@ -746,6 +746,36 @@ def steps(w: Walk):
         check(escalations, f"the leader has no 逾期督办 after 「{said}」: {leader[:5]}")
         return f"lvze remind: 「{said}」; clerks' 预警提醒 {reminded}; leader: {len(escalations)} 逾期督办, e.g. 「{escalations[0]}」"
 
+    def leader_inbox():
+        w.login("lingdao")
+        units = home_group("需督办的单位")
+        check(units, f"the leader's 待办 has no 需督办的单位: {w.body_text()[:400]}")
+        first = units[0].text.strip()
+        w.loads_page(units[0].click)
+        w.expect_page("/supervision")
+        check(first.split("（")[0] in d().find_element(By.TAG_NAME, "h1").text, f"「{first}」 opens {d().current_url}")
+        return f"{len(units)} units listed, worst 「{first}」 opens its 整改督办"
+
+    def discipline_inbox():
+        # 纪检 records a lead received 40 days ago and not yet disposed of: past the 30-day period.
+        w.login("jijian")
+        d().get(w.base + "/ledgers/problem_lead/new")
+        w.expect_page("/ledgers/problem_lead/new")
+        form = d().find_element(By.CSS_SELECTOR, "form.form-grid")
+        w.type_date("f_received_on", today() - datetime.timedelta(days=40), form)
+        summary = f"反映某村干部优亲厚友{run}"
+        w.type_into("f_summary", summary, form)
+        w.press("保存", form)
+        w.expect_page("/ledgers/problem_lead/")
+        w.click_link("首页", within=d().find_element(By.CSS_SELECTOR, "nav.mainnav"))
+        w.expect_page("/")
+        links = [a for a in home_group("超过处置时限的") if a.text.strip() == summary]
+        check(links, f"纪检's 待办 does not list the lead: {w.body_text()[:500]}")
+        detail = links[0].find_element(By.XPATH, "following-sibling::span").text
+        w.login("lingdao")
+        check(summary not in w.body_text(), "the leader's home page shows a discipline lead")
+        return f"纪检's 待办: 「{summary}」 {detail}; not on the leader's home page"
+
     def reviewer_sends_back():
         w.login("shenhe")
         w.find_hazard(words)
@@ -1056,6 +1086,8 @@ def steps(w: Walk):
     w.step("clerk: a form with a forged _csrf is refused (900 KB multipart)", forged_form_refused, needs=["clerk logs in"])
     w.step("leader: 整改督办 by unit, drill-down, 催办", leader_supervision, needs=["login page"])
     w.step("reminders: the clerk's 预警提醒 and the leader's 逾期督办 in 消息", reminders_reach_people, needs=["login page"])
+    w.step("leader: 需督办的单位 in 待办", leader_inbox, needs=["login page"])
+    w.step("纪检: a lead past its disposal period in 待办", discipline_inbox, needs=["login page"])
     w.step("西河镇 clerk: a record of her town", other_town_record, needs=["login page"])
     w.step("东城街道 clerk: 404 for 西河镇's record", town_clerk_gets_404, needs=["西河镇 clerk: a record of her town"])
     if w.server_log:
