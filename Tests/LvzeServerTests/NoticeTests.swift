@@ -85,6 +85,28 @@ final class NoticeTests: XCTestCase {
         }
     }
 
+    /// Steps are recorded a chunk of items a transaction: every item gets its step and one history line.
+    func testAPassInSeveralTransactionsRecordsEveryItemOnce() async throws {
+        try await withFixture { app, f in
+            let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
+            let clerk = try await service(app, "clerkA")
+            for i in 1...5 { _ = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard(app, "分批提醒隐患\(i)", dueIn: -1 - i)) }
+            let now = app.lvze.clock.now()
+            var pass = Reminders(db: app.db, catalogue: app.lvze.catalogue.catalogue, settings: .standard, today: LocalDate(now), now: now)
+            pass.chunk = 2
+            let report = try await pass.run()
+            XCTAssertEqual(report.steps, [.red: 5])
+            let reminded = try await LedgerRecord.query(on: app.db).all().map(\.reminded)
+            XCTAssertEqual(reminded, Array(repeating: ReminderStep.red.rawValue, count: 5))
+            let lines = try await RecordEvent.query(on: app.db).filter(\.$action == "remind").count()
+            XCTAssertEqual(lines, 5)
+            let again = try await pass.run()
+            XCTAssertEqual(again.items, 0)
+            let notices = try await notices(app, "clerkA")
+            XCTAssertEqual(notices.map(\.title), ["红色预警：5项整改事项"])
+        }
+    }
+
     func testTheServerRunsThePassOnceADayAndTheCommandCanTryItFirst() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
