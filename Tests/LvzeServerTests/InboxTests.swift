@@ -8,12 +8,6 @@ import XCTVapor
 
 /// The home page's 待办 by role, and 已办.
 final class InboxTests: XCTestCase {
-    func service(_ app: Application, _ username: String) async throws -> RecordService {
-        let user = try await User.query(on: app.db).filter(\.$username == username).first()!
-        let unit = try await OrgUnit.find(user.$unit.id, on: app.db)!
-        return app.records(as: RecordActor(Principal(user: user, unit: unit, session: nil, roles: user.roles), address: "test"))
-    }
-
     func hazard(_ title: String, dueIn: Int, foundAgo: Int = 20) -> [String: String] {
         let today = LocalDate(Date())
         return ["found_on": today.adding(days: -foundAgo).iso, "description": title, "level": "一般隐患",
@@ -47,16 +41,16 @@ final class InboxTests: XCTestCase {
     func testEachRoleFindsItsOwnWorkOnTheHomePage() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerkA = try await service(app, "clerkA")
+            let clerkA = try await recordService(app, "clerkA")
             let later = LocalDate(Date()).adding(days: 90).iso
             // setup: a returned item, a near-deadline one, one far off; a request by a clerk who also reviews.
             let (sentBack, unitA) = try await clerkA.create(kind, unitRef: f.villageA.code, raw: hazard("被驳回延期的隐患", dueIn: 40))
             try await clerkA.step(kind, sentBack, unit: unitA, command: WorkflowCommand(action: "request_extension", reason: "资金未到位", deadline: later))
-            try await service(app, "reviewer").step(kind, sentBack, unit: unitA, command: WorkflowCommand(action: "refuse_extension", reason: "先行整改"))
+            try await recordService(app, "reviewer").step(kind, sentBack, unit: unitA, command: WorkflowCommand(action: "refuse_extension", reason: "先行整改"))
             _ = try await clerkA.create(kind, unitRef: f.villageA.code, raw: hazard("五天后到期的隐患", dueIn: 5))
             _ = try await clerkA.create(kind, unitRef: f.villageA.code, raw: hazard("已逾期的隐患", dueIn: -2))
             _ = try await clerkA.create(kind, unitRef: f.villageA.code, raw: hazard("时间充裕的隐患", dueIn: 60, foundAgo: 1))
-            let clerk2 = try await service(app, "clerk2")
+            let clerk2 = try await recordService(app, "clerk2")
             let (asked, unit2) = try await clerk2.create(kind, unitRef: f.villageB.code, raw: hazard("申请延期的隐患", dueIn: 30))
             try await clerk2.step(kind, asked, unit: unit2, command: WorkflowCommand(action: "request_extension", reason: "等待设备", deadline: later))
 
@@ -90,7 +84,7 @@ final class InboxTests: XCTestCase {
     func testLeadsPastTheirDisposalPeriodWaitForDisciplineOnly() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["problem_lead"])
-            let jijian = try await service(app, "jijian")
+            let jijian = try await recordService(app, "jijian")
             let today = LocalDate(Date())
             func lead(_ summary: String, receivedAgo: Int, disposed: Bool = false) async throws {
                 var raw = ["received_on": today.adding(days: -receivedAgo).iso, "summary": summary]

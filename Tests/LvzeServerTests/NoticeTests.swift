@@ -9,12 +9,6 @@ import XCTVapor
 
 /// Reminders that escalate (三色预警), 催办, decisions, and the message centre.
 final class NoticeTests: XCTestCase {
-    func service(_ app: Application, _ username: String) async throws -> RecordService {
-        let user = try await User.query(on: app.db).filter(\.$username == username).first()!
-        let unit = try await OrgUnit.find(user.$unit.id, on: app.db)!
-        return app.records(as: RecordActor(Principal(user: user, unit: unit, session: nil, roles: user.roles), address: "test"))
-    }
-
     func hazard(_ app: Application, _ title: String, dueIn days: Int, foundAgo: Int = 10) -> [String: String] {
         let today = LocalDate(app.lvze.clock.now())
         return ["found_on": today.adding(days: -foundAgo).iso, "description": title, "level": "一般隐患",
@@ -35,7 +29,7 @@ final class NoticeTests: XCTestCase {
     func testEachStepOfTheLadderIsSentOnceToItsRecipient() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let (record, _) = try await service(app, "clerkA").create(kind, unitRef: f.villageA.code, raw: hazard(app, "配电箱未接地", dueIn: 15))
+            let (record, _) = try await recordService(app, "clerkA").create(kind, unitRef: f.villageA.code, raw: hazard(app, "配电箱未接地", dueIn: 15))
             // The steps as the days pass: (days advanced, step expected, who gets it).
             let ladder: [(Int, ReminderStep, String)] = [
                 (0, .green, "clerkA"), (6, .yellow, "clerkA"), (10, .red, "clerkA"), (7, .unitLeader, "leader"), (30, .district, "leader"),
@@ -70,7 +64,7 @@ final class NoticeTests: XCTestCase {
     func testASkippedStepIsNotSentLateAndManyItemsMakeOneSummary() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerkA")
+            let clerk = try await recordService(app, "clerkA")
             // Entered 40 days overdue: only the district step, never the ones it skipped.
             _ = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard(app, "久拖未改的隐患", dueIn: -40, foundAgo: 100))
             for i in 1...5 { _ = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard(app, "即将到期隐患\(i)", dueIn: 5)) }
@@ -89,7 +83,7 @@ final class NoticeTests: XCTestCase {
     func testAPassInSeveralTransactionsRecordsEveryItemOnce() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerkA")
+            let clerk = try await recordService(app, "clerkA")
             for i in 1...5 { _ = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard(app, "分批提醒隐患\(i)", dueIn: -1 - i)) }
             let now = app.lvze.clock.now()
             var pass = Reminders(db: app.db, catalogue: app.lvze.catalogue.catalogue, settings: .standard, today: LocalDate(now), now: now)
@@ -110,7 +104,7 @@ final class NoticeTests: XCTestCase {
     func testTheServerRunsThePassOnceADayAndTheCommandCanTryItFirst() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            _ = try await service(app, "clerkA").create(kind, unitRef: f.villageA.code, raw: hazard(app, "消防通道堵塞", dueIn: 3))
+            _ = try await recordService(app, "clerkA").create(kind, unitRef: f.villageA.code, raw: hazard(app, "消防通道堵塞", dueIn: 3))
             // A dry run reports and changes nothing.
             var context = CommandContext(console: Terminal(), input: CommandInput(arguments: ["lvze", "--dry-run"]))
             context.application = app
@@ -133,11 +127,11 @@ final class NoticeTests: XCTestCase {
     func testADecisionTellsWhoeverAsked() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerkA")
+            let clerk = try await recordService(app, "clerkA")
             let (record, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard(app, "安全出口标识缺失", dueIn: 30))
             let later = LocalDate(app.lvze.clock.now()).adding(days: 60).iso
             try await clerk.step(kind, record, unit: unit, command: WorkflowCommand(action: "request_extension", reason: "施工队未进场", deadline: later))
-            try await service(app, "reviewer").step(kind, record, unit: unit, command: WorkflowCommand(action: "refuse_extension", reason: "可先临时整改"))
+            try await recordService(app, "reviewer").step(kind, record, unit: unit, command: WorkflowCommand(action: "refuse_extension", reason: "可先临时整改"))
             let got = try await notices(app, "clerkA")
             XCTAssertEqual(got.map(\.title), ["延期申请未同意：安全出口标识缺失"])
             XCTAssertEqual(got.first?.kind, "decision")
@@ -150,7 +144,7 @@ final class NoticeTests: XCTestCase {
     func testUrgeReachesTheHandlerAndTheMessageCentreLeadsToTheRecord() async throws {
         try await withRunningFixture { app, f, port, _ in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let (record, _) = try await service(app, "clerkB").create(kind, unitRef: f.villageB.code, raw: hazard(app, "危化品仓库通风不良", dueIn: -3))
+            let (record, _) = try await recordService(app, "clerkB").create(kind, unitRef: f.villageB.code, raw: hazard(app, "危化品仓库通风不良", dueIn: -3))
             let path = "/ledgers/hazard/\(record.id!)"
             let leader = SocketBrowser(port: port)
             try await leader.login("leader")

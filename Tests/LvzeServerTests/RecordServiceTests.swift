@@ -10,13 +10,6 @@ import XCTVapor
 /// shares are checked here once, on the service itself.
 final class RecordServiceTests: XCTestCase {
     /// The service acting as a fixture user, as a handler would build it.
-    func service(_ app: Application, _ username: String) async throws -> RecordService {
-        let user = try await User.query(on: app.db).filter(\.$username == username).first()!
-        let unit = try await OrgUnit.find(user.$unit.id, on: app.db)!
-        let principal = Principal(user: user, unit: unit, session: nil, roles: user.roles)
-        return app.records(as: RecordActor(principal, address: "test"))
-    }
-
     static let hazard: [String: String] = [
         "found_on": "2026-01-05", "description": "消防通道堵塞", "level": "一般隐患", "deadline": "2026-12-31", "source": "检查发现",
     ]
@@ -25,7 +18,7 @@ final class RecordServiceTests: XCTestCase {
         try await withFixture { app, f in
             // setup
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerk")
+            let clerk = try await recordService(app, "clerk")
             let auditBefore = try await AuditEntry.query(on: app.db).count()
             // act
             let (record, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: Self.hazard)
@@ -44,7 +37,7 @@ final class RecordServiceTests: XCTestCase {
     func testTheRulesOfChangingARecord() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerk")
+            let clerk = try await recordService(app, "clerk")
             let (record, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: Self.hazard.merging(["progress": "0"]) { a, _ in a })
 
             // Progress is typed while the item is pending; once work starts it moves only through the workflow.
@@ -68,7 +61,7 @@ final class RecordServiceTests: XCTestCase {
             }
 
             // A reviewer's step asked for by a clerk is refused by the state machine; a clerk's by a reviewer by the service.
-            let reviewer = try await service(app, "reviewer")
+            let reviewer = try await recordService(app, "reviewer")
             do {
                 try await reviewer.step(kind, record, unit: unit, command: WorkflowCommand(action: "progress", percent: "70"))
                 XCTFail("a reviewer recorded progress")
@@ -95,7 +88,7 @@ final class RecordServiceTests: XCTestCase {
     func testTheSecondEditOfOneVersionIsRefused() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerk")
+            let clerk = try await recordService(app, "clerk")
             let (record, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: Self.hazard)
             let first = try await LedgerRecord.find(record.id!, on: app.db)!
             let second = try await LedgerRecord.find(record.id!, on: app.db)!
@@ -118,7 +111,7 @@ final class RecordServiceTests: XCTestCase {
                                   fields: [FieldSpec(id: "topic", label: "议题", type: .text, required: true),
                                            FieldSpec(id: "scan", label: "签字页", type: .attachments, required: true)],
                                   listColumns: ["topic"], titleField: "topic")
-            let clerk = try await service(app, "clerk")
+            let clerk = try await recordService(app, "clerk")
             do {
                 try await clerk.create(kind, unitRef: f.townA.code, raw: ["topic": "专题会议"])
                 XCTFail("saved without its file")

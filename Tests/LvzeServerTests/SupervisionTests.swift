@@ -8,12 +8,6 @@ import XCTVapor
 
 /// 整改督办 by responsible unit, and the columns the record service keeps for it.
 final class SupervisionTests: XCTestCase {
-    func service(_ app: Application, _ username: String, at date: Date? = nil) async throws -> RecordService {
-        let user = try await User.query(on: app.db).filter(\.$username == username).first()!
-        let unit = try await OrgUnit.find(user.$unit.id, on: app.db)!
-        return app.records(as: RecordActor(Principal(user: user, unit: unit, session: nil, roles: user.roles), address: "test"), at: date)
-    }
-
     /// A hazard found `foundAgo` days before today with its deadline `dueIn` days from today.
     func hazard(_ title: String, foundAgo: Int, dueIn: Int, source: String = "检查发现", progress: Int? = nil) -> [String: String] {
         let today = LocalDate(Date())
@@ -31,8 +25,8 @@ final class SupervisionTests: XCTestCase {
     func testTheRecordServiceKeepsTheWatchColumnsThroughEveryStep() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerkA")
-            let reviewer = try await service(app, "reviewer")
+            let clerk = try await recordService(app, "clerkA")
+            let reviewer = try await recordService(app, "reviewer")
             let today = LocalDate(Date())
             // Found 50 days ago, due in 50: at 0% it fell behind on the first day of its period.
             let (record, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("配电箱未接地", foundAgo: 50, dueIn: 50))
@@ -87,7 +81,7 @@ final class SupervisionTests: XCTestCase {
     func testTheMigrationFillsTheColumnsOfExistingRecords() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerkA")
+            let clerk = try await recordService(app, "clerkA")
             let (behind, _) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("迁移前的隐患", foundAgo: 30, dueIn: 30, source: "督导"))
             let (waiting, unit) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("迁移前的延期申请", foundAgo: 5, dueIn: 30))
             try await clerk.step(kind, waiting, unit: unit, command: WorkflowCommand(action: "request_extension", reason: "等待验收",
@@ -106,8 +100,8 @@ final class SupervisionTests: XCTestCase {
     func testTheLeaderSeesEachTownsCountsWorstFirstAndItsItems() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerkA = try await service(app, "clerkA")
-            let clerkB = try await service(app, "clerkB")
+            let clerkA = try await recordService(app, "clerkA")
+            let clerkB = try await recordService(app, "clerkB")
             // 甲镇: one overdue, one on time. 乙镇: two overdue (one 督导), one behind, one closed.
             _ = try await clerkA.create(kind, unitRef: f.villageA.code, raw: hazard("甲镇逾期隐患", foundAgo: 40, dueIn: -5))
             _ = try await clerkA.create(kind, unitRef: f.villageA.code, raw: hazard("甲镇正常隐患", foundAgo: 1, dueIn: 60, progress: 50))
@@ -159,8 +153,8 @@ final class SupervisionTests: XCTestCase {
     func testAClerkSeesTheirTownsVillagesAndNothingOutside() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            _ = try await service(app, "clerkA").create(kind, unitRef: f.villageA.code, raw: hazard("甲一村逾期", foundAgo: 40, dueIn: -2))
-            _ = try await service(app, "clerkB").create(kind, unitRef: f.villageB.code, raw: hazard("乙一村逾期", foundAgo: 40, dueIn: -2))
+            _ = try await recordService(app, "clerkA").create(kind, unitRef: f.villageA.code, raw: hazard("甲一村逾期", foundAgo: 40, dueIn: -2))
+            _ = try await recordService(app, "clerkB").create(kind, unitRef: f.villageB.code, raw: hazard("乙一村逾期", foundAgo: 40, dueIn: -2))
             let clerkA = try await Browser.signedIn(app, "clerkA")
             let lines = try await linesOf(app, clerkA)
             XCTAssertEqual(lines.map(\.name), ["甲一村"], "a town's user counts by village")

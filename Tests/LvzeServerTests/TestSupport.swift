@@ -76,6 +76,13 @@ struct Fixture {
 
 /// A cookie-keeping client over XCTVapor, like a browser: it fetches the CSRF token from
 /// the page it was given and sends it back with forms.
+/// The record service acting as a fixture user, as a handler builds it (at `date`, or the app's clock).
+func recordService(_ app: Application, _ username: String, at date: Date? = nil) async throws -> RecordService {
+    let user = try await User.query(on: app.db).filter(\.$username == username).first()!
+    let unit = try await OrgUnit.find(user.$unit.id, on: app.db)!
+    return app.records(as: RecordActor(Principal(user: user, unit: unit, session: nil, roles: user.roles), address: "test"), at: date)
+}
+
 final class Browser {
     let app: Application
     var cookies: [String: String] = [:]

@@ -7,12 +7,6 @@ import XCTVapor
 
 /// The workflow forms as a browser sends them, over a real socket.
 final class WorkflowFormTests: XCTestCase {
-    func service(_ app: Application, _ username: String) async throws -> RecordService {
-        let user = try await User.query(on: app.db).filter(\.$username == username).first()!
-        let unit = try await OrgUnit.find(user.$unit.id, on: app.db)!
-        return app.records(as: RecordActor(Principal(user: user, unit: unit, session: nil, roles: user.roles), address: "test"))
-    }
-
     func hazard(_ title: String, level: String) -> [String: String] {
         let today = LocalDate(Date())
         return ["found_on": today.adding(days: -20).iso, "description": title, "level": level,
@@ -23,7 +17,7 @@ final class WorkflowFormTests: XCTestCase {
         try await withRunningFixture { app, f, port, logs in
             defer { if logs.all.contains(where: { $0.hasPrefix("error") }) { print(logs.all.joined(separator: "\n")) } }
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
-            let clerk = try await service(app, "clerkA")
+            let clerk = try await recordService(app, "clerkA")
             let (minor, _) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("楼道堆放杂物", level: "一般隐患"))
             // A major hazard without its plan (五到位) cannot be closed out.
             let (major, _) = try await clerk.create(kind, unitRef: f.villageA.code, raw: hazard("储罐区防火堤破损", level: "重大隐患"))
