@@ -254,7 +254,8 @@ struct DemoRecordMaker {
         let passes: [[FieldType]] = [[.enumeration, .boolean], [.integer, .decimal, .money], [.unit, .person], [.date], [.text, .longText]]
         for (n, types) in passes.enumerated() {
             if n == 3, kind.workflow { planWorkflow() }
-            for f in kind.fields where types.contains(f.type) && v[f.id] == nil {
+            // The 备注 every kind gets (`LedgerKind.noteSpec`) stays empty: the demo's data stays as it was.
+            for f in kind.fields where types.contains(f.type) && v[f.id] == nil && f != LedgerKind.noteSpec {
                 if let s = special(f) {
                     if let value = s { v[f.id] = value }
                 } else if let value = generic(f, force: false) {

@@ -43,6 +43,17 @@ final class ImportedStateTests: XCTestCase {
         }
     }
 
+    func testASentBackRequestIsTheUnitsTurnAgain() {
+        for word in ["退回", "已退回", "被退回", "退回整改"] {
+            let s = try? ImportedState.read([.status: word, .progress: "80%"], closedOn: nil, found: found, today: today).get()
+            XCTAssertEqual(s, ImportedState(state: .inProgress, progress: 80, returned: true), word)
+        }
+        let s = try? ImportedState.read([.status: "退回"], closedOn: nil, found: found, today: today).get()
+        XCTAssertEqual(s, ImportedState(state: .inProgress, returned: true), "sent back means the work had begun")
+        XCTAssertEqual(s?.description, "整改中（销号申请被退回）")
+        XCTAssertEqual(ImportedState(state: .closed, progress: 100, closedOn: nov3).description, "已销号（销号日期2025-11-03）")
+    }
+
     func testASheetWithoutStateSaysNothing() {
         XCTAssertEqual(try ImportedState.read([:], closedOn: nil, found: found, today: today).get(), nil)
         XCTAssertEqual(try ImportedState.read([.closedFlag: "  ", .status: ""], closedOn: nil, found: found, today: today).get(), nil)
@@ -57,7 +68,10 @@ final class ImportedStateTests: XCTestCase {
             ([.closedFlag: "是", .completion: "未完成"], nov3, .completion, "与«是否销号»矛盾：一处为已完成或已销号，一处为未完成"),
             ([.closedFlag: "否"], nov3, .closedOn, "填写了销号日期，但«是否销号»为未完成"),
             ([.closedFlag: "大概吧"], nil, .closedFlag, "「大概吧」无法识别，应为“是/否”“已完成/未完成/正在整改”或“待整改/整改中/申请销号/已销号”"),
-            ([.progress: "150%"], nil, .progress, "「150%」无法识别，应为0到100的百分比或“已完成”“正在整改”等"),
+            ([.progress: "150%"], nil, .progress, "不能大于100"),
+            ([.progress: "-5"], nil, .progress, "不能小于0"),
+            ([.progress: "差不多了"], nil, .progress, "「差不多了」无法识别，应为0到100的百分比或“已完成”“正在整改”等"),
+            ([.status: "退回"], nov3, .closedOn, "填写了销号日期，但«状态»为未完成"),
         ]
         for (cells, closedOn, column, message) in cases {
             switch ImportedState.read(cells, closedOn: closedOn, found: found, today: today) {

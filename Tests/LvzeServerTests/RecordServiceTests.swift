@@ -146,7 +146,7 @@ final class RecordServiceTests: XCTestCase {
             XCTAssertEqual(events.count, 2)
             let audit = try await AuditEntry.query(on: app.db).sort(\.$seq, .descending).first()
             XCTAssertEqual(audit?.username, "cli")
-            XCTAssertEqual(audit?.summary, "导入「隐患排查治理台账」2条记录")
+            XCTAssertEqual(audit?.summary, "从「hazards.csv」导入「隐患排查治理台账」2条记录")
         }
     }
 }

@@ -107,7 +107,7 @@ final class TransferTests: XCTestCase {
             XCTAssertEqual(events, 2_500)
             let majors = try await LedgerRecord.query(on: app.db).filter(\.$f2 == "重大隐患").count()
             XCTAssertEqual(majors, 2_500 / 7)
-            let audits = try await AuditEntry.query(on: app.db).filter(\.$summary == "导入「隐患排查治理台账」2500条记录").count()
+            let audits = try await AuditEntry.query(on: app.db).filter(\.$summary == "从「隐患.csv」导入「隐患排查治理台账」2500条记录").count()
             XCTAssertEqual(audits, 1)
         }
     }

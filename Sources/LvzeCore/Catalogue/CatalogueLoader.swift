@@ -180,6 +180,10 @@ public enum CatalogueLoader {
                 fields.append(standard)
             }
         }
+        // Every ledger has somewhere to keep what its other fields do not (and an import's extra columns).
+        if !fields.contains(where: { $0.id == LedgerKind.noteField || $0.label == LedgerKind.noteSpec.label }) {
+            fields.append(LedgerKind.noteSpec)
+        }
         let list = try strings(m["list"], file: file, key: "list") ?? Array(fields.prefix(5).map(\.id))
         let readers = try roles(m["readers"], file: file, key: "readers") ?? LedgerKind.defaultReaders
         let writers = try roles(m["writers"], file: file, key: "writers") ?? [.clerk]

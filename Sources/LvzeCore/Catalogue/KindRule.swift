@@ -45,6 +45,15 @@ extension LedgerKind {
         public static let evidence = "evidence"
     }
 
+    /// Every kind's 备注: where an import keeps the columns that match no field.
+    public static let noteField = "note"
+    public static let noteSpec = FieldSpec(id: noteField, label: "备注", type: .longText, aliases: ["说明", "其他说明"])
+
+    /// The kind's 备注 field (the loader adds one to every kind that declares none).
+    public var remarksField: String? {
+        fields.first { $0.id == Self.noteField || $0.label == Self.noteSpec.label }?.id
+    }
+
     /// Required fields a record's values leave empty (attachments are asked for where files arrive).
     public func missingRequired(_ values: [String: FieldValue]) -> [FieldSpec] {
         fields.filter { $0.required && $0.type != .attachments && values[$0.id] == nil }

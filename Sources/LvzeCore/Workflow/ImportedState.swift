@@ -6,11 +6,23 @@ public struct ImportedState: Equatable, Sendable {
     /// Per cent; 100 for a closed item.
     public var progress: Int?
     public var closedOn: LocalDate?
+    /// The sheet says a close-out request was sent back (退回): the unit's turn again.
+    public var returned: Bool
 
-    public init(state: RectificationState, progress: Int? = nil, closedOn: LocalDate? = nil) {
+    public init(state: RectificationState, progress: Int? = nil, closedOn: LocalDate? = nil, returned: Bool = false) {
         self.state = state
         self.progress = progress
         self.closedOn = closedOn
+        self.returned = returned
+    }
+
+    /// How the history's 「导入」 line states it: 已销号（销号日期2025-11-03）, 整改中（进展60%，曾被退回）.
+    public var description: String {
+        var details: [String] = []
+        if let closedOn { details.append("销号日期\(closedOn.iso)") }
+        if state != .closed, let progress { details.append("进展\(progress)%") }
+        if returned { details.append("销号申请被退回") }
+        return state.label + (details.isEmpty ? "" : "（" + details.joined(separator: "，") + "）")
     }
 
     /// The columns a sheet states the state in.
@@ -34,7 +46,7 @@ public struct ImportedState: Equatable, Sendable {
             case .completion: return ["完成情况", "整改完成情况", "整改情况"]
             case .status: return ["状态", "整改状态", "办理状态"]
             case .progress: return ["整改进展", "整改进度", "完成进度"]
-            case .closedOn: return ["销号日期", "销号时间", "整改完成时间", "完成时间", "完成日期"]
+            case .closedOn: return ["销号日期", "销号时间", "整改完成时间", "整改完成日期", "办结日期", "办结时间"]
             }
         }
     }
@@ -44,13 +56,15 @@ public struct ImportedState: Equatable, Sendable {
         case closed
         case open(started: Bool)
         case requested
+        case returned
     }
 
     static let closedWords: Set<String> = ["是", "已销号", "销号", "已完成", "完成", "已整改", "整改完成", "已办结", "办结", "√", "✓", "Y", "YES"]
     static let openWords: Set<String> = ["否", "未销号", "未完成", "未整改", "N", "NO"]
     static let startedWords: Set<String> = ["正在整改", "整改中", "推进中", "正在推进", "部分完成", "基本完成"]
     static let pendingWords: Set<String> = ["待整改", "未开始"]
-    static let requestedWords: Set<String> = ["申请销号", "待销号", "待验收"]
+    static let requestedWords: Set<String> = ["申请销号", "待销号", "待验收", "已申请销号"]
+    static let returnedWords: Set<String> = ["退回", "已退回", "被退回", "退回整改", "销号退回", "退回重新整改"]
 
     static func says(_ raw: String, column: Column) -> Says?? {
         let t = raw.trimmingCharacters(in: .whitespaces).uppercased()
@@ -59,6 +73,7 @@ public struct ImportedState: Equatable, Sendable {
         if openWords.contains(t) || pendingWords.contains(t) { return .open(started: false) }
         if startedWords.contains(t) { return .open(started: true) }
         if requestedWords.contains(t) { return .requested }
+        if returnedWords.contains(t) { return .returned }
         return nil
     }
 
@@ -89,6 +104,9 @@ public struct ImportedState: Equatable, Sendable {
                 percent = p
                 continue
             }
+            if column == .progress, let n = Double(raw.trimmingCharacters(in: .whitespaces).halfWidth.replacingOccurrences(of: "%", with: "")) {
+                return .failure(Problem(column: column, message: n < 0 ? "不能小于0" : "不能大于100"))
+            }
             switch says(raw, column: column) {
             case .none:
                 let expected = column == .progress ? "应为0到100的百分比或“已完成”“正在整改”等" : "应为“是/否”“已完成/未完成/正在整改”或“待整改/整改中/申请销号/已销号”"
@@ -99,7 +117,7 @@ public struct ImportedState: Equatable, Sendable {
             }
         }
         let closedSaid = said.first { $0.1 == .closed }
-        let openSaid = said.first { if case .open = $0.1 { return true }; return $0.1 == .requested }
+        let openSaid = said.first { if case .open = $0.1 { return true }; return $0.1 == .requested || $0.1 == .returned }
         if let c = closedSaid, let o = openSaid {
             return .failure(Problem(column: o.0, message: "与«\(c.0.label)»矛盾：一处为已完成或已销号，一处为未完成"))
         }
@@ -120,7 +138,9 @@ public struct ImportedState: Equatable, Sendable {
             return .success(ImportedState(state: .closureRequested, progress: percent))
         }
         guard !said.isEmpty || percent != nil else { return .success(nil) }
-        let started = said.contains { $0.1 == .open(started: true) } || (percent ?? 0) > 0
-        return .success(ImportedState(state: started ? .inProgress : .pending, progress: percent))
+        // Sent back: the request was made, so the work had begun.
+        let returned = said.contains { $0.1 == .returned }
+        let started = returned || said.contains { $0.1 == .open(started: true) } || (percent ?? 0) > 0
+        return .success(ImportedState(state: started ? .inProgress : .pending, progress: percent, returned: returned))
     }
 }

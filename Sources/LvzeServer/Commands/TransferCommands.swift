@@ -13,6 +13,7 @@ package struct ImportCommand: AsyncCommand {
         @Argument(name: "file", help: "Excel（.xlsx）或 CSV 文件") package var file: String
         @Option(name: "unit", help: "导入到的单位代码（表中有“责任单位”列时以该列为准）") package var unit: String?
         @Flag(name: "dry-run", help: "只检查，不保存") package var dryRun: Bool
+        @Flag(name: "keep-extra", help: "未匹配的列作为备注保存（“列名：内容”）") package var keepExtra: Bool
         package init() {}
     }
 
@@ -30,8 +31,9 @@ package struct ImportCommand: AsyncCommand {
         let url = URL(fileURLWithPath: signature.file)
         guard FileManager.default.isReadableFile(atPath: url.path) else { throw CLIError("文件「\(signature.file)」不存在或无法读取") }
         let settings = app.lvze.settings
-        let importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, setting: { settings.number($0) },
+        var importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, setting: { settings.number($0) },
                                       readers: app.threadPool)
+        importer.options.keepExtra = signature.keepExtra
         let bar = ProgressLine(label: signature.dryRun ? "读取" : "导入")
         let report: LedgerImporter.Report
         do {
@@ -48,6 +50,14 @@ package struct ImportCommand: AsyncCommand {
             throw CLIError("文件有\(report.errors.count)处错误，未导入任何记录：\n" + report.errors.joined(separator: "\n"))
         }
         context.console.print("表头在第\(report.headerRow)行，可导入\(report.rows)条，跳过空行和合计行\(report.skipped)行")
+        let unimported = report.sheetColumns.filter { !$0.imported }
+        if !unimported.isEmpty {
+            context.console.print("未导入的列：" + unimported.map { "\($0.letter)列「\($0.header)」" }.joined(separator: "、")
+                                  + "（加 --keep-extra 可作为备注保存）")
+        }
+        if !report.states.isEmpty {
+            context.console.print("按表中所载状态：" + report.states.map { "\($0.state)\($0.count)条" }.joined(separator: "，"))
+        }
         if signature.dryRun {
             context.console.print("试导入完成，未保存（去掉 --dry-run 即导入）")
             return

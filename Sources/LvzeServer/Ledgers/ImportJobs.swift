@@ -22,6 +22,7 @@ final class ImportJobs: Sendable {
         /// A clean dry run keeps its file, so the import can go ahead without choosing it again.
         var kept: URL?
         var fileName = ""
+        var options = LedgerImporter.Options()
     }
 
     private let jobs = NIOLockedValueBox<[UUID: Job]>([:])

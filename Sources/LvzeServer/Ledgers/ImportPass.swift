@@ -15,14 +15,25 @@ final class ImportPass: Sendable {
         var rows: Int
         var skipped: Int
         var preview: [[String]]
+        /// Rows by the state they are imported in (workflow kinds whose sheet states one).
+        var stateCounts: [String: Int] = [:]
 
-        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int) -> LedgerImporter.Report {
+        var states: [LedgerImporter.StateCount] {
+            RectificationState.allCases.compactMap { s in stateCounts[s.label].map { .init(state: s.label, count: $0) } }
+                + (stateCounts["退回"].map { [.init(state: "其中销号申请被退回", count: $0)] } ?? [])
+        }
+
+        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int, keepExtra: Bool) -> LedgerImporter.Report {
             let columns = mapping.columns.sorted { $0.key < $1.key }
+            let targets = mapping.targets(keepExtra: keepExtra)
+            let sheet = mapping.order.map { LedgerImporter.SheetColumn(letter: SpreadsheetCell.columnName($0), header: mapping.headers[$0] ?? "", target: targets[$0]) }
             return LedgerImporter.Report(
                 fileName: fileName, headerRow: mapping.headerRow,
                 columns: columns.map { .init(header: mapping.headers[$0.key] ?? "", field: $0.value.label) }
                     + (mapping.unitColumn.map { [.init(header: mapping.headers[$0] ?? "", field: "责任单位")] } ?? []),
-                ignoredColumns: mapping.ignored, rows: rows, skipped: skipped, errors: errors,
+                ignoredColumns: mapping.ignored,
+                sheetColumns: sheet, unimported: sheet.filter { !$0.imported }.count,
+                keepExtra: keepExtra, states: states, rows: rows, skipped: skipped, errors: errors,
                 preview: preview, previewHeaders: columns.map { $0.value.label }, committed: committed)
         }
     }
@@ -32,6 +43,7 @@ final class ImportPass: Sendable {
     let dialect: Dialect
     let batches = BatchChannel<RecordBulkInsert.Batch>(capacity: 2)
     private let errors: [String]
+    let fileName: String
     private let readCount = NIOLockedValueBox(0)
     private let outcome = NIOLockedValueBox<Swift.Result<Result, any Error>?>(nil)
 
@@ -43,7 +55,8 @@ final class ImportPass: Sendable {
     }
     var read: Int { readCount.withLockedValue { $0 } }
 
-    init(checker: RowChecker, write: Bool, dialect: Dialect, errors: [String]) {
+    init(checker: RowChecker, write: Bool, dialect: Dialect, errors: [String], fileName: String) {
+        self.fileName = fileName
         self.checker = checker
         self.write = write
         self.dialect = dialect
@@ -78,7 +91,10 @@ final class ImportPass: Sendable {
     private func readRows(_ source: LedgerImporter.Source, progress: (Int) -> Void) throws -> Result {
         var result = Result(errors: errors, rows: 0, skipped: 0, preview: [])
         var batch: [RecordBulkInsert.Row] = []
+        var notes: [String] = []
         batch.reserveCapacity(RecordBulkInsert.batchSize)
+        notes.reserveCapacity(RecordBulkInsert.batchSize)
+        let counting = checker.kind.workflow && checker.statesState
         let sending = write
         var read = 0
         let headerRow = checker.mapping.headerRow
@@ -88,26 +104,34 @@ final class ImportPass: Sendable {
             if read % 5000 == 0 { readCount.withLockedValue { $0 = read }; progress(read) }
             if row.isBlank || LedgerImporter.isTotalRow(row) { result.skipped += 1; return }
             switch checker.check(row) {
-            case .record(let unitID, let values):
+            case .record(let accepted):
                 result.rows += 1
+                if counting {
+                    let state = accepted.state?.state ?? ((accepted.values[LedgerKind.WorkflowField.progress]?.decimalValue ?? 0) > 0 ? .inProgress : .pending)
+                    result.stateCounts[state.label, default: 0] += 1
+                    if accepted.state?.returned == true { result.stateCounts["退回", default: 0] += 1 }
+                }
                 if result.preview.count < 10 {
-                    result.preview.append(checker.columns.map { values[$0.1.id]?.display ?? "" })
+                    result.preview.append(checker.columns.map { accepted.values[$0.1.id]?.display ?? "" })
                 }
                 guard sending, result.errors.isEmpty else { return }
-                batch.append(try checker.record(unitID: unitID, values: values))
+                batch.append(try checker.record(accepted))
+                notes.append(checker.provenance(accepted, fileName: fileName))
                 if batch.count == RecordBulkInsert.batchSize {
                     // The writer has stopped (the database failed): so does the reading.
-                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect)) else { throw CancellationError() }
+                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes)) else { throw CancellationError() }
                     batch.removeAll(keepingCapacity: true)
+                    notes.removeAll(keepingCapacity: true)
                 }
             case .problems(let rowErrors):
                 if result.errors.count < 10_000 { result.errors.append(contentsOf: rowErrors) }
                 batch.removeAll()
+                notes.removeAll()
             }
         }
         readCount.withLockedValue { $0 = read }
         progress(read)
-        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect)) }
+        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes)) }
         return result
     }
 }

@@ -45,12 +45,26 @@ struct LedgerImporter {
     /// Where the file is read: `LvzeServices.importPool` on the server (its own threads, so a
     /// long import never holds the ones bcrypt and exports use), the app's pool on the command line.
     let readers: NIOThreadPool
+    var options = Options()
+
+    /// What an import is asked to do beyond adding the rows.
+    struct Options: Sendable, Codable, Equatable {
+        /// Columns that match no field are kept in the record's 备注 as 「列名：值」 lines.
+        var keepExtra = false
+    }
 
     struct Report: Encodable {
         var fileName: String
         var headerRow: Int
         var columns: [MappedColumn]
         var ignoredColumns: [String]
+        /// Every column of the header row, in sheet order: what it goes into, or 「未导入」.
+        var sheetColumns: [SheetColumn]
+        /// How many of them are not imported.
+        var unimported: Int
+        var keepExtra: Bool
+        /// Rows that state a state, by state label (已销号 12, 整改中 3 …), for the dry run.
+        var states: [StateCount]
         var rows: Int
         var skipped: Int
         var errors: [String]
@@ -62,6 +76,29 @@ struct LedgerImporter {
     struct MappedColumn: Encodable {
         var header: String
         var field: String
+    }
+
+    struct SheetColumn: Encodable {
+        /// The column's letter (A, B, … AA).
+        var letter: String
+        var header: String
+        /// The field (or 责任单位, or the workflow's state) it goes into; nil when not imported.
+        var target: String?
+        var imported: Bool { target != nil }
+
+        enum CodingKeys: String, CodingKey { case letter, header, target, imported }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(letter, forKey: .letter)
+            try c.encode(header, forKey: .header)
+            try c.encodeIfPresent(target, forKey: .target)
+            try c.encode(imported, forKey: .imported)
+        }
+    }
+
+    struct StateCount: Encodable, Sendable {
+        var state: String
+        var count: Int
     }
 
     /// Rows read (of the sheet, below the header) and records written so far.
@@ -123,7 +160,26 @@ struct LedgerImporter {
         var scale: [Int: Decimal] = [:]
         /// Columns whose header names a unit the field does not use.
         var unitProblems: [String] = []
+        /// Workflow kinds: the columns stating the item's state (是否销号, 状态, 整改进展 …).
+        var state: [ImportedState.Column: Int] = [:]
+        /// Workflow kinds: 延期次数.
+        var extensionsColumn: Int?
+        /// Columns that match nothing, with their headers: 「未导入」 in the dry run, or kept
+        /// in 备注 when the import is asked to.
+        var extra: [(Int, String)] = []
+        /// Every non-empty header cell, in sheet order.
+        var order: [Int] = []
     }
+
+    /// The workflow's own state columns, by normalised header.
+    static let stateTarget = "整改状态"
+
+    static let stateHeaders: [String: ImportedState.Column] = {
+        var keys: [String: ImportedState.Column] = [:]
+        for column in ImportedState.Column.allCases { for h in column.headers { keys[FieldSpec.normaliseHeader(h)] = column } }
+        return keys
+    }()
+    static let extensionHeaders = ["延期次数", "延期"].map(FieldSpec.normaliseHeader)
 
     /// The header row: the first of the top 20 rows where at least two cells name fields.
     func findHeader(_ rows: [SpreadsheetRow]) -> Mapping? {
@@ -136,7 +192,17 @@ struct LedgerImporter {
                 let key = FieldSpec.normaliseHeader(text)
                 guard !key.isEmpty else { continue }
                 let bare = FieldSpec.normaliseHeader(Self.stripUnit(text))
-                if let f = keys[key] ?? keys[bare], !mapping.columns.values.contains(where: { $0.id == f.id }) {
+                mapping.order.append(cell.column)
+                // 整改进展 may be words (已完成, 正在整改) or a per cent: the state's reading takes it.
+                if kind.workflow, let column = Self.stateHeaders[key] ?? Self.stateHeaders[bare]
+                    ?? (keys[key]?.id == LedgerKind.WorkflowField.progress ? .progress : nil), mapping.state[column] == nil,
+                    keys[key] == nil || keys[key]?.id == LedgerKind.WorkflowField.progress {
+                    mapping.state[column] = cell.column
+                    mapping.headers[cell.column] = text
+                } else if kind.workflow, Self.extensionHeaders.contains(key), mapping.extensionsColumn == nil, keys[key] == nil {
+                    mapping.extensionsColumn = cell.column
+                    mapping.headers[cell.column] = text
+                } else if let f = keys[key] ?? keys[bare], !mapping.columns.values.contains(where: { $0.id == f.id }) {
                     mapping.columns[cell.column] = f
                     mapping.headers[cell.column] = text
                     if keys[key] == nil, let unit = Self.bracketUnit(text) {
@@ -151,6 +217,10 @@ struct LedgerImporter {
                     mapping.headers[cell.column] = text
                 } else if !Self.ignoredHeaders.contains(key) {
                     mapping.ignored.append(text)
+                    mapping.extra.append((cell.column, text))
+                    mapping.headers[cell.column] = text
+                } else {
+                    mapping.headers[cell.column] = text
                 }
             }
             if mapping.columns.count >= 2 || (mapping.columns.count == 1 && kind.fields.filter(\.required).count <= 1) {
@@ -215,37 +285,39 @@ struct LedgerImporter {
         let checker = RowChecker(kind: kind, mapping: mapping, units: try await UnitNames.load(scope: scope, on: db),
                                  references: try await references(source, mapping: mapping),
                                  defaultUnitID: defaultUnit.id!, setting: setting,
-                                 today: LocalDate(writer?.now ?? Date()), createdBy: writer?.actor.userID ?? 0, now: writer?.now ?? Date())
+                                 today: LocalDate(writer?.now ?? Date()), createdBy: writer?.actor.userID ?? 0, now: writer?.now ?? Date(),
+                                 options: options)
         var first: [String] = []
         if kind.fields.contains(where: { $0.type == .attachments && $0.required }) {
             first.append("「\(kind.name)」须上传附件，不能通过表格导入，请逐条录入")
         }
-        let pass = ImportPass(checker: checker, write: writer != nil, dialect: db.dialect, errors: first)
+        let pass = ImportPass(checker: checker, write: writer != nil, dialect: db.dialect, errors: first, fileName: fileName)
         // The reading is a child task of this one: it ends before `run` returns, whatever happens.
         async let reading = pass.read(source, on: readers, progress: { progress(Progress(read: $0, written: 0)) })
         guard let writer else {
             for await _ in pass.batches.stream { pass.batches.taken() }
-            return try await reading.report(fileName: fileName, mapping: mapping, committed: 0)
+            return try await reading.report(fileName: fileName, mapping: mapping, committed: 0, keepExtra: options.keepExtra)
         }
         do {
             let count = try await db.transaction { tx -> Int in try await SQLiteCache.bulk(on: tx) {
-                let maxID = try await RecordBulkInsert.maxID(on: tx.sql)
+                var lastID = try await RecordBulkInsert.maxID(on: tx.sql)
                 var written = 0
                 for await batch in pass.batches.stream {
                     try await RecordBulkInsert.insert(batch, on: tx)
+                    lastID = try await writer.importHistory(kind, batch.notes, after: lastID, on: tx)
                     pass.batches.taken()
                     written += batch.rows.count
                     progress(Progress(read: pass.read, written: written))
                 }
                 let result = try pass.finished()
                 if !result.errors.isEmpty { throw Rejected(result: result) }
-                try await writer.recordImport(kind, afterID: maxID, count: written, on: tx)
+                try await writer.recordImport(kind, count: written, fileName: fileName, states: result.states, on: tx)
                 return written
             } }
-            return try await reading.report(fileName: fileName, mapping: mapping, committed: count)
+            return try await reading.report(fileName: fileName, mapping: mapping, committed: count, keepExtra: options.keepExtra)
         } catch let rejected as Rejected {
             _ = try? await reading
-            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0)
+            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0, keepExtra: options.keepExtra)
         } catch {
             // The reader stops at its next batch; its own failure (a broken file) comes first.
             pass.batches.cancel()
@@ -284,6 +356,22 @@ struct LedgerImporter {
             }
         }
         return refs
+    }
+}
+
+extension LedgerImporter.Mapping {
+    /// What each column of the header row goes into: a field's label, 责任单位, the workflow's
+    /// state, 备注 (columns kept as remarks); absent for a column not imported.
+    func targets(keepExtra: Bool) -> [Int: String] {
+        var out: [Int: String] = [:]
+        for (col, f) in columns { out[col] = f.label }
+        if let c = unitColumn { out[c] = "责任单位" }
+        for (column, c) in state {
+            out[c] = column == .closedOn ? "销号日期" : column == .progress ? "整改进展（%）和整改状态" : "整改状态"
+        }
+        if let c = extensionsColumn { out[c] = "延期次数" }
+        if keepExtra { for (c, _) in extra { out[c] = "备注（原列名：值）" } }
+        return out
     }
 }
 

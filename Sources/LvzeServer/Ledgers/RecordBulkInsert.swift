@@ -11,7 +11,8 @@ package enum RecordBulkInsert {
 
     /// One record, its common columns already derived (`RecordColumns`).
     package struct Row: Sendable {
-        package init(kind: String, unitID: Int, columns: RecordColumns, status: String, openedOn: String, closedOn: String? = nil, workflow: String, createdBy: Int, createdAt: Date) {
+        package init(kind: String, unitID: Int, columns: RecordColumns, status: String, openedOn: String, closedOn: String? = nil, workflow: String, createdBy: Int, createdAt: Date,
+                     returned: Bool = false) {
             self.kind = kind
             self.unitID = unitID
             self.columns = columns
@@ -22,7 +23,7 @@ package enum RecordBulkInsert {
             self.createdBy = createdBy
             self.createdAt = createdAt
             watch = RecordWatch(status: status, openedOn: openedOn, dueDate: columns.dueDate, progress: columns.progress,
-                                workflow: workflow, source: columns.source, system: columns.system)
+                                workflow: workflow, source: columns.source, system: columns.system, returned: returned)
         }
 
         package var kind: String
@@ -67,9 +68,12 @@ package enum RecordBulkInsert {
     package struct Batch: Sendable {
         package var rows: [Row]
         package var sqlite: [SQLiteData]?
+        /// An import's history note for each row (where it came from, the state the sheet gave).
+        package var notes: [String]
 
-        package init(_ rows: [Row], dialect: Dialect) {
+        package init(_ rows: [Row], dialect: Dialect, notes: [String] = []) {
             self.rows = rows
+            self.notes = notes
             sqlite = dialect == .sqlite ? RecordBulkInsert.binds(rows) : nil
         }
     }
@@ -153,6 +157,33 @@ package enum RecordBulkInsert {
                 ] as [any SQLExpression])
             }
             try await insert.run()
+        }
+    }
+
+    /// Inserts one history line per record, all with the same time, user and action; on SQLite
+    /// with the driver's own values (an import writes one for each of 100,000 rows).
+    package static func insertEvents(recordIDs: [Int], notes: [String], at: Date, userID: Int?, username: String, action: String,
+                                     on db: any Database) async throws {
+        precondition(recordIDs.count == notes.count)
+        for start in stride(from: 0, to: recordIDs.count, by: batchSize) {
+            let end = min(start + batchSize, recordIDs.count)
+            if let sqlite = db as? any SQLiteDatabase {
+                let tuple = "(?,?,?,?,?,?,?)"
+                let sql = "INSERT INTO record_events (record_id, at, user_id, username, action, changes, note) VALUES "
+                    + Array(repeating: tuple, count: end - start).joined(separator: ",")
+                var binds: [SQLiteData] = []
+                binds.reserveCapacity((end - start) * 7)
+                let when = SQLiteData.float(at.timeIntervalSince1970)
+                let user = userID.map(SQLiteData.integer) ?? .null
+                for i in start..<end {
+                    binds += [.integer(recordIDs[i]), when, user, .text(username), .text(action), .text("{}"), .text(notes[i])]
+                }
+                try await sqlite.query(sql, binds, { _ in })
+            } else {
+                try await insertEvents((start..<end).map {
+                    Event(recordID: recordIDs[$0], at: at, userID: userID, username: username, action: action, changes: "{}", note: notes[$0])
+                }, on: db.sql)
+            }
         }
     }
 

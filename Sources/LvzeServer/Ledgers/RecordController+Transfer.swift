@@ -53,6 +53,7 @@ struct RecordTransferController {
         var total: Int
         /// After a clean dry run: where to confirm the import of the same file.
         var commitURL: String?
+        var keepExtra: Bool
     }
 
     func importPage(req: Request) async throws -> Response {
@@ -61,8 +62,14 @@ struct RecordTransferController {
         return try await render(req, kind: kind, unit: p.unit.code, report: nil, errors: [], dryRun: true, committed: false)
     }
 
+    /// The import's choices on the page: 未匹配的列作为备注保存.
+    private func options(_ req: Request) -> LedgerImporter.Options {
+        LedgerImporter.Options(keepExtra: (try? req.content.get(String.self, at: "keep_extra")) == "1")
+    }
+
     private func render(_ req: Request, kind: LedgerKind, unit: String, report: LedgerImporter.Report?, errors: [String],
-                        dryRun: Bool, committed: Bool, status: HTTPStatus = .ok, job: ImportJobs.Job? = nil) async throws -> Response {
+                        dryRun: Bool, committed: Bool, status: HTTPStatus = .ok, job: ImportJobs.Job? = nil,
+                        options: LedgerImporter.Options = .init()) async throws -> Response {
         let all = errors + (report?.errors ?? [])
         let running = job.map { [.queued, .reading, .writing].contains($0.phase) } ?? false
         var phase = job?.dryRun == false ? "正在读取、检查并写入" : "正在读取和检查"
@@ -79,7 +86,8 @@ struct RecordTransferController {
             report: report, errors: errors, dryRun: dryRun, committed: committed,
             shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
             phase: phase, read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0,
-            commitURL: job.flatMap { $0.kept == nil ? nil : Endpoint.recordImportCommit.url(kind.id, $0.id.uuidString).path }),
+            commitURL: job.flatMap { $0.kept == nil ? nil : Endpoint.recordImportCommit.url(kind.id, $0.id.uuidString).path },
+            keepExtra: job?.options.keepExtra ?? options.keepExtra),
                                     status: status, section: KindSummary(kind).systemPath)
     }
 
@@ -102,9 +110,10 @@ struct RecordTransferController {
         let kind = try RecordController.writableKind(req, p)
         let unitCode = ((try? req.content.get(String.self, at: "unit")) ?? p.unit.code).trimmingCharacters(in: .whitespaces)
         let dryRun = ((try? req.content.get(String.self, at: "mode")) ?? "dry") != "commit"
+        let options = options(req)
         guard let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 else {
             return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«文件»：请选择要导入的 Excel（.xlsx）或 CSV 文件"],
-                                    dryRun: dryRun, committed: false, status: .unprocessableEntity)
+                                    dryRun: dryRun, committed: false, status: .unprocessableEntity, options: options)
         }
         // A code, or else the name of one unit in scope.
         var units = try await OrgUnit.query(on: req.db).filter(\.$code == unitCode).all().filter { p.covers($0) }
@@ -125,7 +134,7 @@ struct RecordTransferController {
             return try await render(req, kind: kind, unit: unitCode, report: nil, errors: failure.errors.map(\.description),
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity)
         }
-        let id = try start(req, p, kind: kind, unit: unit, url: url, source: source, fileName: file.filename, dryRun: dryRun)
+        let id = try start(req, p, kind: kind, unit: unit, url: url, source: source, fileName: file.filename, dryRun: dryRun, options: options)
         return req.redirect(to: Endpoint.recordImportJob.url(kind.id, id.uuidString).path)
     }
 
@@ -147,19 +156,22 @@ struct RecordTransferController {
             return try await render(req, kind: kind, unit: unit.code, report: nil, errors: failure.errors.map(\.description),
                                     dryRun: false, committed: false, status: .unprocessableEntity)
         }
-        let next = try start(req, p, kind: kind, unit: unit, url: url, source: source, fileName: name, dryRun: false)
+        // The confirmation imports as the dry run read: with the same choices.
+        let next = try start(req, p, kind: kind, unit: unit, url: url, source: source, fileName: name, dryRun: false, options: job.options)
         return req.redirect(to: Endpoint.recordImportJob.url(kind.id, next.uuidString).path)
     }
 
     /// Starts an import job in the background; a clean dry run keeps its file for the confirmation.
     private func start(_ req: Request, _ p: Principal, kind: LedgerKind, unit: OrgUnit, url: URL, source: LedgerImporter.Source,
-                       fileName: String, dryRun: Bool) throws -> UUID {
-        let job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unit.code, dryRun: dryRun, started: req.now)
+                       fileName: String, dryRun: Bool, options: LedgerImporter.Options) throws -> UUID {
+        var job = ImportJobs.Job(id: UUID(), kind: kind.id, userID: p.userID, unit: unit.code, dryRun: dryRun, started: req.now)
+        job.options = options
         let jobs = req.lvze.imports
         jobs.start(job)
         let settings = req.lvze.settings
-        let importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit, setting: { settings.number($0) },
+        var importer = LedgerImporter(kind: kind, db: req.application.db, scope: p.scope, defaultUnit: unit, setting: { settings.number($0) },
                                       readers: req.lvze.importPool)
+        importer.options = options
         // The import outlives the request: it writes through the application's database.
         let service = req.application.records(as: RecordActor(p, address: req.clientAddress), at: req.now)
         let id = job.id

@@ -317,16 +317,26 @@ struct RecordService: Sendable {
 
     // MARK: - Bulk import
 
-    /// The history lines and the audit entry of an import, written in the import's own
-    /// transaction after its records (every record above `afterID` this actor created).
-    func recordImport(_ kind: LedgerKind, afterID: Int, count: Int, on tx: any Database) async throws {
-        try await tx.sql.raw("""
-            INSERT INTO record_events (record_id, at, user_id, username, action, changes, note)
-            SELECT id, \(bind: now), \(bind: actor.userID), \(bind: actor.audit.username), 'import', '{}', \(bind: "表格导入")
-            FROM records WHERE kind = \(bind: kind.id) AND id > \(bind: afterID) AND created_by = \(bind: actor.userID)
-            """).run()
+    /// The history lines of a batch of imported records, written in the import's transaction
+    /// after the batch: the records this actor created above `after`, in id order, which is
+    /// the order they were inserted. Returns the last id.
+    func importHistory(_ kind: LedgerKind, _ notes: [String], after: Int, on tx: any Database) async throws -> Int {
+        guard !notes.isEmpty else { return after }
+        let ids = try await tx.sql.raw("""
+            SELECT id FROM records WHERE id > \(bind: after) AND kind = \(bind: kind.id) AND created_by = \(bind: actor.userID)
+            ORDER BY id LIMIT \(unsafeRaw: String(notes.count))
+            """).all().map { try $0.decode(column: "id", as: Int.self) }
+        guard ids.count == notes.count else { throw Abort(.internalServerError, reason: "导入的记录数与历史记录不符") }
+        try await RecordBulkInsert.insertEvents(recordIDs: ids, notes: notes, at: now, userID: actor.userID,
+                                                username: actor.audit.username, action: "import", on: tx)
+        return ids.last ?? after
+    }
+
+    /// The audit entry of an import, in its transaction: the file, the count and the states.
+    func recordImport(_ kind: LedgerKind, count: Int, fileName: String, states: [LedgerImporter.StateCount], on tx: any Database) async throws {
+        let stated = states.isEmpty ? "" : "（" + states.map { "\($0.state)\($0.count)条" }.joined(separator: "，") + "，按原表记载）"
         try await audit.append(.create, actor: actor.audit, objectType: kind.id, objectID: "",
-                               summary: "导入「\(kind.name)」\(count)条记录", at: now, on: tx)
+                               summary: "从「\(fileName)」导入「\(kind.name)」\(count)条记录\(stated)", at: now, on: tx)
     }
 
     // MARK: - Inside a change
