@@ -140,7 +140,7 @@ final class CommandFlagTests: XCTestCase {
             XCTAssertEqual(lines.count, 2, "a header and the one record of 甲一村: \(lines)")
             XCTAssertTrue(lines.last?.contains("配电箱未接地") == true, lines.last ?? "")
             let summaries = try await AuditEntry.query(on: app.db).filter(\.$username == "cli").sort(\.$seq).all().map(\.summary)
-            XCTAssertEqual(summaries, ["导入「隐患排查治理台账」2条记录", "命令行导出「隐患排查治理台账」1条记录到 \(out.lastPathComponent)"])
+            XCTAssertEqual(summaries, ["从「\(URL(fileURLWithPath: csv).lastPathComponent)」导入「隐患排查治理台账」2条记录", "命令行导出「隐患排查治理台账」1条记录到 \(out.lastPathComponent)"])
         }
     }
 }

@@ -178,3 +178,137 @@ final class ImportStateTests: XCTestCase {
         }
     }
 }
+
+/// A sheet sent again: rows matched to records by the kind's natural key, never duplicated;
+/// changed records listed with their fields and changed only when asked, through the workflow's rules.
+final class ReimportTests: XCTestCase {
+    static let header = "序号,排查时间,隐患部位,隐患描述,隐患等级,整改时限,整改进展,是否销号,销号日期"
+    static let rows = [
+        "1,2025-03-05,配电房,配电箱未接地,一般隐患,2025-04-30,100%,是,2025-04-20",
+        "2,2025-06-01,仓库,灭火器过期,一般隐患,2025-12-31,60%,否,",
+        "3,2025-06-01,仓库,灭火器过期,一般隐患,2025-12-31,60%,否,",
+        "4,2025-07-01,食堂,燃气报警器失灵,一般隐患,2026-03-31,,否,",
+    ]
+
+    func run(_ app: Application, _ lines: [String], dryRun: Bool = false, update: Bool = false) async throws -> LedgerImporter.Report {
+        let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("reimport-\(UUID().uuidString).csv")
+        try Data(([Self.header] + lines).joined(separator: "\n").utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let town = try await OrgUnit.query(on: app.db).filter(\.$code == "TA").first()!
+        var importer = LedgerImporter(kind: kind, db: app.db, scope: town.unitPath, defaultUnit: town, readers: app.threadPool)
+        importer.options.update = update
+        return try await importer.run(try LedgerImporter.open(url, name: "隐患台账.csv"), fileName: "隐患台账.csv",
+                                      writer: dryRun ? nil : try await recordService(app, "clerkA"))
+    }
+
+    func testTheSameSheetTwiceAddsNothingTheSecondTime() async throws {
+        try await withFixture { app, _ in
+            let first = try await run(app, Self.rows)
+            XCTAssertEqual([first.new, first.changed, first.unchanged, first.committed], [4, 0, 0, 4])
+            // Renumbered (序号 is not part of the key) and sent again.
+            let renumbered = Self.rows.enumerated().map { i, r in String(10 + i) + r.drop { $0 != "," } }
+            let dry = try await run(app, renumbered, dryRun: true)
+            XCTAssertEqual([dry.new, dry.changed, dry.unchanged], [0, 0, 4])
+            let again = try await run(app, renumbered, update: true)
+            XCTAssertEqual([again.new, again.changed, again.unchanged, again.committed], [0, 0, 4, 0])
+            let count = try await LedgerRecord.query(on: app.db).count()
+            XCTAssertEqual(count, 4, "two identical rows are two records, and stay two")
+            let events = try await RecordEvent.query(on: app.db).count()
+            XCTAssertEqual(events, 4, "nothing written the second time")
+        }
+    }
+
+    func testChangedRowsAreListedAndChangedOnlyWhenAsked() async throws {
+        try await withFixture { app, _ in
+            _ = try await run(app, Self.rows)
+            let kind = app.lvze.catalogue["hazard"]!
+            // Entered in Lvze after the first import: a field the sheet does not have.
+            let target = try await LedgerRecord.query(on: app.db).filter(\.$title == "燃气报警器失灵").first()!
+            var values = target.values(for: kind)
+            values["responsible_person"] = .text("王五")
+            try await app.db.sql.raw("UPDATE records SET data = \(bind: FieldJSON.encode(values)) WHERE id = \(bind: target.id!)").run()
+
+            var next = Self.rows
+            next[3] = "4,2025-07-01,食堂,燃气报警器失灵,重大隐患,2026-03-31,30%,否,"
+            next.removeFirst()  // a row no longer in the sheet: its record stays
+            next.append("5,2025-08-01,车间,配电柜门未关闭,一般隐患,2025-10-31,,否,")
+            let dry = try await run(app, next, dryRun: true)
+            XCTAssertEqual([dry.new, dry.changed, dry.unchanged], [1, 1, 2])
+            XCTAssertEqual(dry.changes, ["第4行：隐患等级 一般隐患→重大隐患；整改进展（%） （空）→30；状态 待整改→整改中"])
+
+            let kept = try await run(app, next)
+            XCTAssertEqual([kept.committed, kept.changed], [1, 1])
+            let untouched = try await LedgerRecord.find(target.id, on: app.db)!
+            XCTAssertEqual(untouched.f2, "一般隐患", "without update a changed record is only reported")
+
+            let updated = try await run(app, next, update: true)
+            XCTAssertEqual([updated.new, updated.changed, updated.unchanged, updated.committed], [0, 1, 3, 0])
+            let record = try await LedgerRecord.find(target.id, on: app.db)!
+            XCTAssertEqual(record.f2, "重大隐患")
+            XCTAssertEqual(record.progress, 30)
+            XCTAssertEqual(record.status, "in_progress")
+            XCTAssertEqual(record.version, target.version + 1)
+            XCTAssertEqual(record.values(for: kind)["responsible_person"], .text("王五"), "a field the sheet lacks keeps what was entered")
+            let line = try await RecordEvent.query(on: app.db).filter(\.$recordID == target.id!).sort(\.$id, .descending).first()!
+            XCTAssertEqual(line.action, "import")
+            XCTAssertEqual(line.note, "按「隐患台账.csv」第4行更新")
+            XCTAssertTrue(line.changes.contains("\"level\":[\"一般隐患\",\"重大隐患\"]"), line.changes)
+            let count = try await LedgerRecord.query(on: app.db).count()
+            XCTAssertEqual(count, 5, "nothing deleted because a row is missing")
+            let audit = try await AuditEntry.query(on: app.db).sort(\.$seq, .descending).first()
+            XCTAssertEqual(audit?.summary, "从「隐患台账.csv」导入「隐患排查治理台账」0条记录，更新已有记录1条")
+        }
+    }
+
+    func testAStateChangedInTheSheetFollowsTheWorkflow() async throws {
+        try await withFixture { app, _ in
+            _ = try await run(app, Self.rows)
+            // An open item the sheet now says is closed: a close-out request for a reviewer.
+            var closing = Self.rows
+            closing[3] = "4,2025-07-01,食堂,燃气报警器失灵,一般隐患,2026-03-31,100%,是,2025-11-03"
+            let report = try await run(app, closing, update: true)
+            XCTAssertEqual(report.errors, [])
+            XCTAssertEqual(report.changed, 1)
+            let record = try await LedgerRecord.query(on: app.db).filter(\.$title == "燃气报警器失灵").first()!
+            XCTAssertEqual(record.status, "closure_requested")
+            XCTAssertNil(record.closedOn, "closed only when a reviewer approves")
+            XCTAssertEqual(record.awaiting, "review")
+            XCTAssertEqual(WorkflowData.decode(record.workflow).closure?.description, "表格更新：表中为已销号（销号日期2025-11-03）")
+            let line = try await RecordEvent.query(on: app.db).filter(\.$recordID == record.id!).sort(\.$id, .descending).first()!
+            XCTAssertEqual(line.note, "按「隐患台账.csv」第5行更新；表中为已销号（销号日期2025-11-03），已作为销号申请提交审核")
+
+            // A closed item the sheet says is open: refused, naming the row; nothing written.
+            var reopening = Self.rows
+            reopening[0] = "1,2025-03-05,配电房,配电箱未接地,一般隐患,2025-04-30,50%,否,"
+            let refused = try await run(app, reopening, update: true)
+            XCTAssertEqual(refused.errors, ["第2行 «是否销号»：系统中该事项已于2025-04-20销号，表中为整改中；重新打开须由审核人在系统中办理，请改正表格或在系统中处理"])
+            let closed = try await LedgerRecord.query(on: app.db).filter(\.$title == "配电箱未接地").first()!
+            XCTAssertEqual(closed.status, "closed")
+        }
+    }
+
+    func testThePageOffersTheUpdateAndSaysWhatMatched() async throws {
+        try await withFixture { app, _ in
+            _ = try await run(app, Self.rows)
+            var next = Self.rows
+            next[1] = "2,2025-06-01,仓库,灭火器过期,一般隐患,2025-12-31,80%,否,"
+            let csv = Data(([Self.header] + next).joined(separator: "\n").utf8)
+            let clerk = try await Browser.signedIn(app, "clerkA")
+            let page = try await clerk.get("/ledgers/hazard/import")
+            XCTAssertTrue(page.body.string.contains("name=\"update\""))
+            let dry = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "dry", "update": "1"],
+                                                                                   files: [("file", "隐患台账.csv", csv)]))
+            let body = dry.body.string
+            XCTAssertTrue(body.contains("按责任单位、排查时间、隐患部位、隐患描述识别同一条记录"), body)
+            XCTAssertTrue(body.contains("<strong>新增0条</strong>，将更新<strong>1条</strong>，无变化3条"), body)
+            XCTAssertTrue(body.contains("第3行：整改进展（%） 60→80"), body)
+            XCTAssertTrue(body.contains("确认导入（新增0条，更新1条）"), body)
+            let form = try XCTUnwrap(body.range(of: "action=\"/ledgers/hazard/import/").map { body[$0.upperBound...].prefix(36) })
+            let done = try await importResult(clerk, try await clerk.post("/ledgers/hazard/import/\(form)/commit", [:]))
+            XCTAssertTrue(done.body.string.contains("已导入0条记录，更新已有记录1条"), done.body.string)
+            let progress = try await LedgerRecord.query(on: app.db).filter(\.$progress == 80).count()
+            XCTAssertEqual(progress, 1, "the first of two identical rows matched the first record")
+        }
+    }
+}

@@ -135,6 +135,11 @@ public enum CatalogueLoader {
             else if let spec = kind.field(f), spec.type == .enumeration, Set(spec.values).isSubset(of: labels) {}
             else { problems.append("system_field「\(f)」须为本台账的选项字段，选项为\(LedgerSystem.allCases.filter { $0 != .common }.map(\.label).joined(separator: "、"))") }
         }
+        for f in kind.declaredKey where f != LedgerKind.unitKey {
+            if kind.field(f) == nil || kind.field(f)?.type == .attachments {
+                problems.append("natural_key 中的「\(f)」须为本台账的字段（附件除外）或 unit")
+            }
+        }
         if kind.readers.isEmpty { problems.append("至少要有一个可以查阅的角色") }
         if kind.readers.contains(where: \.isAdministrator) || kind.writers.contains(where: \.isAdministrator) {
             problems.append("管理员角色不能查阅或录入业务台账（三员分立）")
@@ -148,7 +153,7 @@ public enum CatalogueLoader {
     static func parseKind(_ node: Node, file: String, builtIn: Bool) throws -> LedgerKind {
         guard let m = node.mapping else { throw CatalogueError(file: file, line: node.mark?.line, message: "每个台账应为映射") }
         try checkKeys(m, allowed: ["id", "name", "system", "workflow", "title", "date", "amount", "list", "readers",
-                                   "writers", "sensitive", "description", "fields", "computed", "rules", "system_field"], file: file, what: "台账")
+                                   "writers", "sensitive", "description", "fields", "computed", "rules", "system_field", "natural_key"], file: file, what: "台账")
         func str(_ key: String, required: Bool = true) throws -> String? {
             guard let v = m[key] else {
                 if required { throw CatalogueError(file: file, line: node.mark?.line, message: "台账缺少 \(key)") }
@@ -196,7 +201,8 @@ public enum CatalogueLoader {
             description: try str("description", required: false) ?? "",
             computed: try (m["computed"]?.sequence ?? []).map { try parseComputed($0, file: file) },
             rules: try (m["rules"]?.sequence ?? []).map { try parseRule($0, file: file) },
-            systemField: try str("system_field", required: false))
+            systemField: try str("system_field", required: false),
+            naturalKey: try strings(m["natural_key"], file: file, key: "natural_key") ?? [])
         if m["computed"] != nil, m["computed"]?.sequence == nil {
             throw CatalogueError(file: file, line: m["computed"]?.mark?.line, message: "computed 应为列表")
         }

@@ -44,11 +44,16 @@ public struct LedgerKind: Sendable, Equatable, Codable {
     /// For a ledger shared by the four systems: the enum field naming the system a record
     /// belongs to (values 基层党建, 党风廉政建设, 意识形态, 安全生产).
     public var systemField: String?
+    /// What identifies one record of this kind in a sheet sent again (`natural_key`): field ids
+    /// and `unit` (the responsible unit). Empty: the unit, the kind's date and its title.
+    public var declaredKey: [String]
 
     public init(id: String, name: String, system: LedgerSystem, fields: [FieldSpec], listColumns: [String],
                 titleField: String, dateField: String? = nil, amountField: String? = nil, workflow: Bool = false,
                 readers: Set<Role> = LedgerKind.defaultReaders, writers: Set<Role> = [.clerk], sensitive: Bool = false,
-                builtIn: Bool = true, description: String = "", computed: [ComputedField] = [], rules: [KindRule] = [], systemField: String? = nil) {
+                builtIn: Bool = true, description: String = "", computed: [ComputedField] = [], rules: [KindRule] = [], systemField: String? = nil,
+                naturalKey: [String] = []) {
+        self.declaredKey = naturalKey
         self.id = id
         self.name = name
         self.system = system
@@ -79,6 +84,7 @@ public struct LedgerKind: Sendable, Equatable, Codable {
     private enum CodingKeys: String, CodingKey {
         case id, name, system, fields, listColumns, titleField, dateField, amountField, workflow, readers, writers, sensitive
         case builtIn, description, computed, rules, systemField
+        case declaredKey = "naturalKey"
     }
 
     /// Custom ledgers stored before computed fields and rules existed decode with none.
@@ -94,7 +100,30 @@ public struct LedgerKind: Sendable, Equatable, Codable {
                   builtIn: try c.decode(Bool.self, forKey: .builtIn), description: try c.decode(String.self, forKey: .description),
                   computed: try c.decodeIfPresent([ComputedField].self, forKey: .computed) ?? [],
                   rules: try c.decodeIfPresent([KindRule].self, forKey: .rules) ?? [],
-                  systemField: try c.decodeIfPresent(String.self, forKey: .systemField))
+                  systemField: try c.decodeIfPresent(String.self, forKey: .systemField),
+                  naturalKey: try c.decodeIfPresent([String].self, forKey: .declaredKey) ?? [])
+    }
+
+    /// The pseudo-field of a natural key naming the record's responsible unit.
+    public static let unitKey = "unit"
+
+    /// The natural key in use: the declared one, or the unit, the date and the title.
+    public var naturalKey: [String] {
+        if !declaredKey.isEmpty { return declaredKey }
+        var key = [Self.unitKey]
+        for f in [dateField, titleField].compactMap({ $0 }) where !key.contains(f) { key.append(f) }
+        return key
+    }
+
+    /// A record's natural key as one text: equal texts, the same record of a sheet sent again.
+    /// A ledger's 序号 is never part of it (rows are renumbered); spaces at either end do not count.
+    public func naturalKeyText(unitID: Int, values: [String: FieldValue]) -> String {
+        var out = ""
+        for f in naturalKey {
+            if !out.isEmpty { out += "\u{1F}" }
+            if f == Self.unitKey { out += String(unitID) } else { out += values[f]?.display ?? "" }
+        }
+        return out
     }
 
     public static let defaultReaders: Set<Role> = [.leader, .clerk, .reviewer, .discipline]

@@ -14,6 +14,7 @@ package struct ImportCommand: AsyncCommand {
         @Option(name: "unit", help: "导入到的单位代码（表中有“责任单位”列时以该列为准）") package var unit: String?
         @Flag(name: "dry-run", help: "只检查，不保存") package var dryRun: Bool
         @Flag(name: "keep-extra", help: "未匹配的列作为备注保存（“列名：内容”）") package var keepExtra: Bool
+        @Flag(name: "update", help: "按表格更新系统中已有的同一条记录（默认只新增，不修改已有记录）") package var update: Bool
         package init() {}
     }
 
@@ -34,6 +35,7 @@ package struct ImportCommand: AsyncCommand {
         var importer = LedgerImporter(kind: kind, db: app.db, scope: unit.unitPath, defaultUnit: unit, setting: { settings.number($0) },
                                       readers: app.threadPool)
         importer.options.keepExtra = signature.keepExtra
+        importer.options.update = signature.update
         let bar = ProgressLine(label: signature.dryRun ? "读取" : "导入")
         let report: LedgerImporter.Report
         do {
@@ -55,6 +57,12 @@ package struct ImportCommand: AsyncCommand {
             context.console.print("未导入的列：" + unimported.map { "\($0.letter)列「\($0.header)」" }.joined(separator: "、")
                                   + "（加 --keep-extra 可作为备注保存）")
         }
+        if report.changed + report.unchanged > 0 {
+            let changed = signature.update ? (signature.dryRun ? "将更新" : "更新") : "与系统中不同（未更新，加 --update 才更新）"
+            context.console.print("新增\(report.new)条，\(changed)\(report.changed)条，无变化\(report.unchanged)条")
+            for line in report.changes.prefix(20) { context.console.print("  " + line) }
+            if report.changes.count > 20 { context.console.print("  ……另有\(report.changed - 20)条") }
+        }
         if !report.states.isEmpty {
             context.console.print("按表中所载状态：" + report.states.map { "\($0.state)\($0.count)条" }.joined(separator: "，"))
         }
@@ -63,7 +71,8 @@ package struct ImportCommand: AsyncCommand {
             return
         }
         let count = report.committed
-        context.console.print("已导入「\(kind.name)」\(count)条记录")
+        let updated = signature.update && report.changed > 0 ? "，更新已有记录\(report.changed)条" : ""
+        context.console.print("已导入「\(kind.name)」\(count)条记录\(updated)")
     }
 }
 

@@ -17,13 +17,20 @@ final class ImportPass: Sendable {
         var preview: [[String]]
         /// Rows by the state they are imported in (workflow kinds whose sheet states one).
         var stateCounts: [String: Int] = [:]
+        /// Rows matched to no record, to a record they change, to a record they leave as it is.
+        var new = 0
+        var changed = 0
+        var unchanged = 0
+        /// The first changed rows, as 第N行：字段 前→后.
+        var changes: [String] = []
 
         var states: [LedgerImporter.StateCount] {
             RectificationState.allCases.compactMap { s in stateCounts[s.label].map { .init(state: s.label, count: $0) } }
                 + (stateCounts["退回"].map { [.init(state: "其中销号申请被退回", count: $0)] } ?? [])
         }
 
-        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int, keepExtra: Bool) -> LedgerImporter.Report {
+        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int, options: LedgerImporter.Options) -> LedgerImporter.Report {
+            let keepExtra = options.keepExtra
             let columns = mapping.columns.sorted { $0.key < $1.key }
             let targets = mapping.targets(keepExtra: keepExtra)
             let sheet = mapping.order.map { LedgerImporter.SheetColumn(letter: SpreadsheetCell.columnName($0), header: mapping.headers[$0] ?? "", target: targets[$0]) }
@@ -33,12 +40,16 @@ final class ImportPass: Sendable {
                     + (mapping.unitColumn.map { [.init(header: mapping.headers[$0] ?? "", field: "责任单位")] } ?? []),
                 ignoredColumns: mapping.ignored,
                 sheetColumns: sheet, unimported: sheet.filter { !$0.imported }.count,
-                keepExtra: keepExtra, states: states, rows: rows, skipped: skipped, errors: errors,
+                keepExtra: keepExtra, states: states, new: new, changed: changed, unchanged: unchanged, matched: changed + unchanged, changes: changes,
+                update: options.update, rows: rows, skipped: skipped, errors: errors,
                 preview: preview, previewHeaders: columns.map { $0.value.label }, committed: committed)
         }
     }
 
     let checker: RowChecker
+    let match: ImportMatch
+    /// The fields a sheet's row sets on a record it matches: its columns (and 备注 when kept).
+    let sheetFields: Set<String>
     let write: Bool
     let dialect: Dialect
     let batches = BatchChannel<RecordBulkInsert.Batch>(capacity: 2)
@@ -55,8 +66,16 @@ final class ImportPass: Sendable {
     }
     var read: Int { readCount.withLockedValue { $0 } }
 
-    init(checker: RowChecker, write: Bool, dialect: Dialect, errors: [String], fileName: String) {
+    init(checker: RowChecker, match: ImportMatch, write: Bool, dialect: Dialect, errors: [String], fileName: String) {
         self.fileName = fileName
+        self.match = match
+        var fields = Set(checker.mapping.columns.values.map(\.id))
+        if checker.mapping.state[.progress] != nil || checker.mapping.state[.closedFlag] != nil || checker.mapping.state[.completion] != nil
+            || checker.mapping.state[.status] != nil || checker.mapping.state[.closedOn] != nil {
+            fields.insert(LedgerKind.WorkflowField.progress)
+        }
+        if checker.options.keepExtra, !checker.mapping.extra.isEmpty, let f = checker.kind.remarksField { fields.insert(f) }
+        sheetFields = fields
         self.checker = checker
         self.write = write
         self.dialect = dialect
@@ -92,6 +111,9 @@ final class ImportPass: Sendable {
         var result = Result(errors: errors, rows: 0, skipped: 0, preview: [])
         var batch: [RecordBulkInsert.Row] = []
         var notes: [String] = []
+        var updates: [ImportUpdate] = []
+        var occurrences: [String: Int] = [:]
+        let updating = checker.options.update
         batch.reserveCapacity(RecordBulkInsert.batchSize)
         notes.reserveCapacity(RecordBulkInsert.batchSize)
         let counting = checker.kind.workflow && checker.statesState
@@ -106,6 +128,36 @@ final class ImportPass: Sendable {
             switch checker.check(row) {
             case .record(let accepted):
                 result.rows += 1
+                if !match.isEmpty {
+                    let key = checker.kind.naturalKeyText(unitID: accepted.unitID, values: accepted.values)
+                    let n = occurrences[key, default: 0]
+                    occurrences[key] = n + 1
+                    if let old = match.existing(key, occurrence: n) {
+                        switch try checker.compare(accepted, with: old, sheetFields: sheetFields, fileName: fileName) {
+                        case .unchanged:
+                            result.unchanged += 1
+                        case .refused(let column, let message):
+                            let header = checker.mapping.state[column].flatMap { checker.mapping.headers[$0] } ?? column.label
+                            if result.errors.count < 10_000 { result.errors.append("第\(row.number)行 «\(header)»：\(message)") }
+                            batch.removeAll()
+                            notes.removeAll()
+                            updates.removeAll()
+                        case .changed(let update):
+                            result.changed += 1
+                            if result.changes.count < 200 { result.changes.append(describe(update)) }
+                            guard sending, updating, result.errors.isEmpty else { return }
+                            updates.append(update)
+                            if batch.count + updates.count >= RecordBulkInsert.batchSize {
+                                guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes, updates: updates)) else { throw CancellationError() }
+                                batch.removeAll(keepingCapacity: true)
+                                notes.removeAll(keepingCapacity: true)
+                                updates.removeAll(keepingCapacity: true)
+                            }
+                        }
+                        return
+                    }
+                }
+                result.new += 1
                 if counting {
                     let state = accepted.state?.state ?? ((accepted.values[LedgerKind.WorkflowField.progress]?.decimalValue ?? 0) > 0 ? .inProgress : .pending)
                     result.stateCounts[state.label, default: 0] += 1
@@ -117,22 +169,37 @@ final class ImportPass: Sendable {
                 guard sending, result.errors.isEmpty else { return }
                 batch.append(try checker.record(accepted))
                 notes.append(checker.provenance(accepted, fileName: fileName))
-                if batch.count == RecordBulkInsert.batchSize {
+                if batch.count + updates.count >= RecordBulkInsert.batchSize {
                     // The writer has stopped (the database failed): so does the reading.
-                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes)) else { throw CancellationError() }
+                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes, updates: updates)) else { throw CancellationError() }
                     batch.removeAll(keepingCapacity: true)
                     notes.removeAll(keepingCapacity: true)
+                    updates.removeAll(keepingCapacity: true)
                 }
             case .problems(let rowErrors):
                 if result.errors.count < 10_000 { result.errors.append(contentsOf: rowErrors) }
                 batch.removeAll()
                 notes.removeAll()
+                updates.removeAll()
             }
         }
         readCount.withLockedValue { $0 = read }
         progress(read)
-        if sending, result.errors.isEmpty, !batch.isEmpty { _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes)) }
+        if sending, result.errors.isEmpty, !batch.isEmpty || !updates.isEmpty {
+            _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes, updates: updates))
+        }
         return result
+    }
+
+    /// 第12行：整改进展（%） 60→80；状态 整改中→申请销号.
+    private func describe(_ u: ImportUpdate) -> String {
+        let kind = checker.kind
+        let parts = u.changes.sorted { $0.key < $1.key }.map { id, pair in
+            let label = kind.field(id)?.label ?? (id == "status" ? "状态" : id)
+            func short(_ s: String) -> String { s.isEmpty ? "（空）" : s.count > 30 ? String(s.prefix(30)) + "…" : s }
+            return "\(label) \(short(pair.first ?? ""))→\(short(pair.last ?? ""))"
+        }
+        return "第\(u.row)行：" + parts.joined(separator: "；")
     }
 }
 

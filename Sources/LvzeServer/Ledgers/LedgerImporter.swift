@@ -51,6 +51,9 @@ struct LedgerImporter {
     struct Options: Sendable, Codable, Equatable {
         /// Columns that match no field are kept in the record's 备注 as 「列名：值」 lines.
         var keepExtra = false
+        /// Rows that match a record (`ImportMatch`) and differ from it change it; otherwise
+        /// they are only counted, and the report says how to apply them.
+        var update = false
     }
 
     struct Report: Encodable {
@@ -65,6 +68,15 @@ struct LedgerImporter {
         var keepExtra: Bool
         /// Rows that state a state, by state label (已销号 12, 整改中 3 …), for the dry run.
         var states: [StateCount]
+        /// Rows matched to no record (added), to records they change, to records as they are.
+        var new: Int
+        var changed: Int
+        var unchanged: Int
+        /// Rows matched to a record: changed and unchanged.
+        var matched: Int
+        /// The first changed rows with their fields (第N行：字段 前→后).
+        var changes: [String]
+        var update: Bool
         var rows: Int
         var skipped: Int
         var errors: [String]
@@ -291,33 +303,36 @@ struct LedgerImporter {
         if kind.fields.contains(where: { $0.type == .attachments && $0.required }) {
             first.append("「\(kind.name)」须上传附件，不能通过表格导入，请逐条录入")
         }
-        let pass = ImportPass(checker: checker, write: writer != nil, dialect: db.dialect, errors: first, fileName: fileName)
+        let match = try await ImportMatch.load(kind: kind, scope: scope, on: db)
+        let pass = ImportPass(checker: checker, match: match, write: writer != nil, dialect: db.dialect, errors: first, fileName: fileName)
         // The reading is a child task of this one: it ends before `run` returns, whatever happens.
         async let reading = pass.read(source, on: readers, progress: { progress(Progress(read: $0, written: 0)) })
         guard let writer else {
             for await _ in pass.batches.stream { pass.batches.taken() }
-            return try await reading.report(fileName: fileName, mapping: mapping, committed: 0, keepExtra: options.keepExtra)
+            return try await reading.report(fileName: fileName, mapping: mapping, committed: 0, options: options)
         }
         do {
             let count = try await db.transaction { tx -> Int in try await SQLiteCache.bulk(on: tx) {
                 var lastID = try await RecordBulkInsert.maxID(on: tx.sql)
-                var written = 0
+                var written = 0, updated = 0
                 for await batch in pass.batches.stream {
                     try await RecordBulkInsert.insert(batch, on: tx)
                     lastID = try await writer.importHistory(kind, batch.notes, after: lastID, on: tx)
+                    try await writer.applyImportUpdates(batch.updates, on: tx)
                     pass.batches.taken()
                     written += batch.rows.count
+                    updated += batch.updates.count
                     progress(Progress(read: pass.read, written: written))
                 }
                 let result = try pass.finished()
                 if !result.errors.isEmpty { throw Rejected(result: result) }
-                try await writer.recordImport(kind, count: written, fileName: fileName, states: result.states, on: tx)
+                try await writer.recordImport(kind, count: written, updated: updated, fileName: fileName, states: result.states, on: tx)
                 return written
             } }
-            return try await reading.report(fileName: fileName, mapping: mapping, committed: count, keepExtra: options.keepExtra)
+            return try await reading.report(fileName: fileName, mapping: mapping, committed: count, options: options)
         } catch let rejected as Rejected {
             _ = try? await reading
-            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0, keepExtra: options.keepExtra)
+            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0, options: options)
         } catch {
             // The reader stops at its next batch; its own failure (a broken file) comes first.
             pass.batches.cancel()

@@ -70,10 +70,13 @@ package enum RecordBulkInsert {
         package var sqlite: [SQLiteData]?
         /// An import's history note for each row (where it came from, the state the sheet gave).
         package var notes: [String]
+        /// Records a sheet sent again changes (`ImportMatch`).
+        package var updates: [ImportUpdate]
 
-        package init(_ rows: [Row], dialect: Dialect, notes: [String] = []) {
+        package init(_ rows: [Row], dialect: Dialect, notes: [String] = [], updates: [ImportUpdate] = []) {
             self.rows = rows
             self.notes = notes
+            self.updates = updates
             sqlite = dialect == .sqlite ? RecordBulkInsert.binds(rows) : nil
         }
     }
@@ -162,8 +165,8 @@ package enum RecordBulkInsert {
 
     /// Inserts one history line per record, all with the same time, user and action; on SQLite
     /// with the driver's own values (an import writes one for each of 100,000 rows).
-    package static func insertEvents(recordIDs: [Int], notes: [String], at: Date, userID: Int?, username: String, action: String,
-                                     on db: any Database) async throws {
+    package static func insertEvents(recordIDs: [Int], notes: [String], changes: [String]? = nil, at: Date, userID: Int?,
+                                     username: String, action: String, on db: any Database) async throws {
         precondition(recordIDs.count == notes.count)
         for start in stride(from: 0, to: recordIDs.count, by: batchSize) {
             let end = min(start + batchSize, recordIDs.count)
@@ -176,12 +179,13 @@ package enum RecordBulkInsert {
                 let when = SQLiteData.float(at.timeIntervalSince1970)
                 let user = userID.map(SQLiteData.integer) ?? .null
                 for i in start..<end {
-                    binds += [.integer(recordIDs[i]), when, user, .text(username), .text(action), .text("{}"), .text(notes[i])]
+                    binds += [.integer(recordIDs[i]), when, user, .text(username), .text(action), .text(changes?[i] ?? "{}"), .text(notes[i])]
                 }
                 try await sqlite.query(sql, binds, { _ in })
             } else {
                 try await insertEvents((start..<end).map {
-                    Event(recordID: recordIDs[$0], at: at, userID: userID, username: username, action: action, changes: "{}", note: notes[$0])
+                    Event(recordID: recordIDs[$0], at: at, userID: userID, username: username, action: action,
+                          changes: changes?[$0] ?? "{}", note: notes[$0])
                 }, on: db.sql)
             }
         }

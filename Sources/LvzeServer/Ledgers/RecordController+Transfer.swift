@@ -54,6 +54,9 @@ struct RecordTransferController {
         /// After a clean dry run: where to confirm the import of the same file.
         var commitURL: String?
         var keepExtra: Bool
+        var update: Bool
+        /// The fields that identify one record (the kind's natural key), as 责任单位、排查时间….
+        var naturalKey: String
     }
 
     func importPage(req: Request) async throws -> Response {
@@ -64,7 +67,8 @@ struct RecordTransferController {
 
     /// The import's choices on the page: 未匹配的列作为备注保存.
     private func options(_ req: Request) -> LedgerImporter.Options {
-        LedgerImporter.Options(keepExtra: (try? req.content.get(String.self, at: "keep_extra")) == "1")
+        LedgerImporter.Options(keepExtra: (try? req.content.get(String.self, at: "keep_extra")) == "1",
+                               update: (try? req.content.get(String.self, at: "update")) == "1")
     }
 
     private func render(_ req: Request, kind: LedgerKind, unit: String, report: LedgerImporter.Report?, errors: [String],
@@ -87,7 +91,8 @@ struct RecordTransferController {
             shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
             phase: phase, read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0,
             commitURL: job.flatMap { $0.kept == nil ? nil : Endpoint.recordImportCommit.url(kind.id, $0.id.uuidString).path },
-            keepExtra: job?.options.keepExtra ?? options.keepExtra),
+            keepExtra: job?.options.keepExtra ?? options.keepExtra, update: job?.options.update ?? options.update,
+            naturalKey: kind.naturalKey.map { $0 == LedgerKind.unitKey ? "责任单位" : kind.field($0)?.label ?? $0 }.joined(separator: "、")),
                                     status: status, section: KindSummary(kind).systemPath)
     }
 
@@ -177,6 +182,7 @@ struct RecordTransferController {
         let id = job.id
         let logger = req.logger
         let limit = req.lvze.settings.int(ImportJobs.concurrencyKey)
+        let dataVersion = req.lvze.dataVersion
         Task {
             var keep = false
             defer { if !keep { try? FileManager.default.removeItem(at: url) } }
@@ -188,6 +194,8 @@ struct RecordTransferController {
                     jobs.update(id) { $0.read = p.read; $0.written = p.written }
                 }
                 keep = dryRun && report.errors.isEmpty && report.rows > 0
+                // Cached pages (dashboards, 整改督办) count the records this import wrote.
+                if !dryRun, report.errors.isEmpty { dataVersion.bump() }
                 let kept = keep ? url : nil
                 jobs.update(id) { [report] in $0.report = report; $0.phase = .done; $0.kept = kept; $0.fileName = fileName }
             } catch let failure as ValidationFailure {

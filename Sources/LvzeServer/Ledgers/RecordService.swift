@@ -332,11 +332,37 @@ struct RecordService: Sendable {
         return ids.last ?? after
     }
 
+    /// Changes the records a sheet sent again changed, in the import's transaction: each only
+    /// if it is still the version the import read (else nothing of the import is kept), with a
+    /// history line naming the sheet's row and the fields.
+    func applyImportUpdates(_ updates: [ImportUpdate], on tx: any Database) async throws {
+        guard !updates.isEmpty else { return }
+        for u in updates {
+            let c = u.columns
+            let rows = try await tx.sql.raw("""
+                UPDATE records SET data = \(bind: c.data), title = \(bind: c.title), record_date = \(bind: c.recordDate), year = \(bind: c.year),
+                  amount = \(bind: c.amount), due_date = COALESCE(\(bind: c.dueDate), due_date), progress = COALESCE(\(bind: c.progress), progress),
+                  f1 = \(bind: c.slots[0]), f2 = \(bind: c.slots[1]), f3 = \(bind: c.slots[2]),
+                  status = \(bind: u.status), closed_on = \(bind: u.closedOn), workflow = \(bind: u.workflow),
+                  behind_on = \(bind: u.watch.behindOn), awaiting = \(bind: u.watch.awaiting.rawValue), source = \(bind: u.watch.source),
+                  system = \(bind: u.watch.system), reminded = CASE WHEN \(bind: u.resetReminders) THEN 0 ELSE reminded END,
+                  updated_at = \(bind: now), version = version + 1
+                WHERE id = \(bind: u.id) AND version = \(bind: u.version) RETURNING id
+                """).all()
+            guard !rows.isEmpty else { throw Self.refused("导入期间记录（编号\(u.id)）已被他人修改或删除，本次没有导入任何记录，请重新导入") }
+        }
+        let changes = try updates.map { String(decoding: try JSONSerialization.data(withJSONObject: $0.changes, options: [.sortedKeys]), as: UTF8.self) }
+        try await RecordBulkInsert.insertEvents(recordIDs: updates.map(\.id), notes: updates.map(\.note), changes: changes, at: now,
+                                                userID: actor.userID, username: actor.audit.username, action: "import", on: tx)
+    }
+
     /// The audit entry of an import, in its transaction: the file, the count and the states.
-    func recordImport(_ kind: LedgerKind, count: Int, fileName: String, states: [LedgerImporter.StateCount], on tx: any Database) async throws {
+    func recordImport(_ kind: LedgerKind, count: Int, updated: Int = 0, fileName: String, states: [LedgerImporter.StateCount],
+                      on tx: any Database) async throws {
         let stated = states.isEmpty ? "" : "（" + states.map { "\($0.state)\($0.count)条" }.joined(separator: "，") + "，按原表记载）"
+        let changed = updated > 0 ? "，更新已有记录\(updated)条" : ""
         try await audit.append(.create, actor: actor.audit, objectType: kind.id, objectID: "",
-                               summary: "从「\(fileName)」导入「\(kind.name)」\(count)条记录\(stated)", at: now, on: tx)
+                               summary: "从「\(fileName)」导入「\(kind.name)」\(count)条记录\(stated)\(changed)", at: now, on: tx)
     }
 
     // MARK: - Inside a change

@@ -1,0 +1,155 @@
+import Fluent
+import Foundation
+import LvzeCore
+import SQLKit
+
+/// A sheet sent again: its rows matched to the records already in the scope by the kind's
+/// natural key (`LedgerKind.naturalKey`), so a re-import adds only new rows, says which
+/// records changed and which fields, and — asked to update — changes them through the
+/// import's transaction with history. Rows with the same key match records with that key in
+/// the order both were written (two identical rows of one sheet are two records, and stay two).
+/// Nothing is deleted because a row is missing.
+struct ImportMatch: Sendable {
+    /// A record as it stands: what a row is compared with and what an update checks.
+    struct Existing: Sendable {
+        var id: Int
+        var version: Int
+        var data: String
+        var status: String
+        var closedOn: String?
+        var progress: Int?
+        var dueDate: String?
+        var openedOn: String
+        var workflow: String
+    }
+
+    let kind: LedgerKind
+    private let byKey: [String: [Existing]]
+    var isEmpty: Bool { byKey.isEmpty }
+
+    init(kind: LedgerKind, byKey: [String: [Existing]] = [:]) {
+        self.kind = kind
+        self.byKey = byKey
+    }
+
+    /// The kind's records in `scope`, keyed; only the key's fields are decoded.
+    static func load(kind: LedgerKind, scope: UnitPath, on db: any Database) async throws -> ImportMatch {
+        let reader = FieldJSON.Reader(fields: kind.naturalKey.compactMap(kind.field))
+        var byKey: [String: [Existing]] = [:]
+        let rows = try await db.sql.raw("""
+            SELECT r.id, r.unit_id, r.version, r.data, r.status, r.closed_on, r.progress, r.due_date, r.opened_on, r.workflow
+            FROM records r JOIN units u ON u.id = r.unit_id
+            WHERE r.kind = \(bind: kind.id) AND u.path >= \(bind: scope.value) AND u.path < \(bind: scope.subtreeUpperBound)
+            ORDER BY r.id
+            """).all()
+        for row in rows {
+            let data = try row.decode(column: "data", as: String.self)
+            let key = kind.naturalKeyText(unitID: try row.decode(column: "unit_id", as: Int.self), values: reader.decode(data))
+            byKey[key, default: []].append(Existing(
+                id: try row.decode(column: "id", as: Int.self), version: try row.decode(column: "version", as: Int.self), data: data,
+                status: try row.decode(column: "status", as: String.self), closedOn: try row.decode(column: "closed_on", as: String?.self),
+                progress: try row.decode(column: "progress", as: Int?.self), dueDate: try row.decode(column: "due_date", as: String?.self),
+                openedOn: try row.decode(column: "opened_on", as: String.self),
+                workflow: try row.decode(column: "workflow", as: String.self)))
+        }
+        return ImportMatch(kind: kind, byKey: byKey)
+    }
+
+    /// The record the `occurrence`-th row (from 0) with this key matches, if any.
+    func existing(_ key: String, occurrence: Int) -> Existing? {
+        guard let all = byKey[key], occurrence < all.count else { return nil }
+        return all[occurrence]
+    }
+}
+
+/// What a matched row does to its record.
+enum ImportOutcome {
+    case unchanged
+    case changed(ImportUpdate)
+    /// The sheet asks for what only a reviewer may do in Lvze (reopen a closed item).
+    case refused(column: ImportedState.Column, message: String)
+}
+
+/// One record's change from a sheet sent again, applied in the import's transaction.
+package struct ImportUpdate: Sendable {
+    var id: Int
+    var version: Int
+    var columns: RecordColumns
+    var status: String
+    var closedOn: String?
+    var workflow: String
+    var watch: RecordWatch
+    var resetReminders: Bool
+    /// Field id (or `status`, 延期次数) → [before, after], as the history keeps changes.
+    var changes: [String: [String]]
+    var note: String
+    /// The sheet's row, for the dry run's list.
+    var row: Int
+}
+
+extension RowChecker {
+    /// Compares a checked row with the record it matched. Only the sheet's own columns count:
+    /// a field the sheet does not have keeps what was entered in Lvze. A state moves only as
+    /// the workflow allows: a closed item stays closed (reopening is for a reviewer, so the row
+    /// is refused); an open item the sheet says is closed becomes a close-out request for a
+    /// reviewer here; a request waiting stays waiting.
+    func compare(_ row: Accepted, with old: ImportMatch.Existing, sheetFields: Set<String>, fileName: String) throws -> ImportOutcome {
+        var values = row.values
+        var data = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
+                                     sortedFields: sortedFields).data
+        var before: [String: FieldValue]?
+        if data != old.data {
+            let stored = FieldJSON.decode(old.data, kind: kind)
+            var merged = stored
+            for f in kind.fields where sheetFields.contains(f.id) { merged[f.id] = values[f.id] }
+            values = merged
+            before = stored
+            data = FieldJSON.encode(merged, sortedKeys: sortedFields)
+        }
+        let columns = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
+                                        sortedFields: sortedFields)
+        var status = old.status, closedOn = old.closedOn
+        var workflow = WorkflowData.decode(old.workflow)
+        var stateNote = ""
+        let oldState = RectificationState(rawValue: old.status)
+        if kind.workflow, let said = row.state, let oldState {
+            switch (oldState, said.state) {
+            case (.closed, .closed), (.closureRequested, _): break
+            case (.closed, _):
+                return .refused(column: .closedFlag, message: "系统中该事项已于\(old.closedOn ?? "")销号，表中为\(said.state.label)；"
+                                + "重新打开须由审核人在系统中办理，请改正表格或在系统中处理")
+            case (_, .closed), (_, .closureRequested):
+                // Closing is a reviewer's decision in Lvze: the sheet's word becomes a request.
+                status = RectificationState.closureRequested.rawValue
+                workflow.closure = WorkflowData.Closure(requester: createdBy, at: now,
+                                                        description: "表格更新：表中为\(said.description)", evidence: 0)
+                stateNote = "表中为\(said.description)，已作为销号申请提交审核"
+            case (.pending, .inProgress): status = RectificationState.inProgress.rawValue
+            default: break
+            }
+        }
+        if kind.workflow, row.extensions > workflow.extensions { workflow.extensions = row.extensions }
+        if kind.workflow, status == RectificationState.pending.rawValue, (columns.progress ?? 0) > 0 { status = RectificationState.inProgress.rawValue }
+        let workflowText = workflow.encoded()
+        let stateChanged = status != old.status || workflowText != WorkflowData.decode(old.workflow).encoded()
+        guard data != old.data || stateChanged else { return .unchanged }
+        var changes: [String: [String]] = [:]
+        if let before {
+            changes = fieldChanges(kind: kind, before: before, after: values)
+        }
+        if status != old.status {
+            changes["status"] = [RectificationState(rawValue: old.status)?.label ?? old.status, RectificationState(rawValue: status)?.label ?? status]
+        }
+        if workflow.extensions != WorkflowData.decode(old.workflow).extensions {
+            changes["延期次数"] = [String(WorkflowData.decode(old.workflow).extensions), String(workflow.extensions)]
+        }
+        let watch = RecordWatch(status: status, openedOn: old.openedOn, dueDate: columns.dueDate ?? old.dueDate,
+                                progress: columns.progress ?? old.progress, workflow: workflowText, source: columns.source,
+                                system: columns.system)
+        var note = "按「\(fileName)」第\(row.row)行更新"
+        if !stateNote.isEmpty { note += "；" + stateNote }
+        return .changed(ImportUpdate(id: old.id, version: old.version, columns: columns, status: status, closedOn: closedOn,
+                                     workflow: workflowText, watch: watch, resetReminders: columns.dueDate != nil && columns.dueDate != old.dueDate,
+                                     changes: changes, note: note, row: row.row))
+    }
+}
