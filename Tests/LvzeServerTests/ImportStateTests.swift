@@ -216,6 +216,8 @@ final class ReimportTests: XCTestCase {
             XCTAssertEqual(count, 4, "two identical rows are two records, and stay two")
             let events = try await RecordEvent.query(on: app.db).count()
             XCTAssertEqual(events, 4, "nothing written the second time")
+            let audits = try await AuditEntry.query(on: app.db).filter(\.$objectType == "hazard").count()
+            XCTAssertEqual(audits, 1, "not even an audit entry")
         }
     }
 
@@ -257,7 +259,7 @@ final class ReimportTests: XCTestCase {
             let count = try await LedgerRecord.query(on: app.db).count()
             XCTAssertEqual(count, 5, "nothing deleted because a row is missing")
             let audit = try await AuditEntry.query(on: app.db).sort(\.$seq, .descending).first()
-            XCTAssertEqual(audit?.summary, "从「隐患台账.csv」导入「隐患排查治理台账」0条记录，更新已有记录1条")
+            XCTAssertEqual(audit?.summary, "按「隐患台账.csv」更新「隐患排查治理台账」已有记录1条")
         }
     }
 
@@ -306,7 +308,7 @@ final class ReimportTests: XCTestCase {
             XCTAssertTrue(body.contains("确认导入（新增0条，更新1条）"), body)
             let form = try XCTUnwrap(body.range(of: "action=\"/ledgers/hazard/import/").map { body[$0.upperBound...].prefix(36) })
             let done = try await importResult(clerk, try await clerk.post("/ledgers/hazard/import/\(form)/commit", [:]))
-            XCTAssertTrue(done.body.string.contains("已导入0条记录，更新已有记录1条"), done.body.string)
+            XCTAssertTrue(done.body.string.contains(">更新已有记录1条。"), done.body.string)
             let progress = try await LedgerRecord.query(on: app.db).filter(\.$progress == 80).count()
             XCTAssertEqual(progress, 1, "the first of two identical rows matched the first record")
         }

@@ -55,7 +55,7 @@ package struct ImportCommand: AsyncCommand {
         let unimported = report.sheetColumns.filter { !$0.imported }
         if !unimported.isEmpty {
             context.console.print("未导入的列：" + unimported.map { "\($0.letter)列「\($0.header)」" }.joined(separator: "、")
-                                  + "（加 --keep-extra 可作为备注保存）")
+                                  + (report.extraColumns > 0 ? "（加 --keep-extra 可作为备注保存）" : ""))
         }
         if report.changed + report.unchanged > 0 {
             let changed = signature.update ? (signature.dryRun ? "将更新" : "更新") : "与系统中不同（未更新，加 --update 才更新）"
@@ -71,6 +71,10 @@ package struct ImportCommand: AsyncCommand {
             return
         }
         let count = report.committed
+        if count == 0, !(signature.update && report.changed > 0) {
+            context.console.print("表中没有新的记录\(report.changed > 0 ? "（与系统中不同的\(report.changed)条未更新）" : "")，未写入任何内容")
+            return
+        }
         let updated = signature.update && report.changed > 0 ? "，更新已有记录\(report.changed)条" : ""
         context.console.print("已导入「\(kind.name)」\(count)条记录\(updated)")
     }

@@ -94,23 +94,10 @@ extension RowChecker {
     /// is refused); an open item the sheet says is closed becomes a close-out request for a
     /// reviewer here; a request waiting stays waiting.
     func compare(_ row: Accepted, with old: ImportMatch.Existing, sheetFields: Set<String>, fileName: String) throws -> ImportOutcome {
-        var values = row.values
-        var data = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
-                                     sortedFields: sortedFields).data
-        var before: [String: FieldValue]?
-        if data != old.data {
-            let stored = FieldJSON.decode(old.data, kind: kind)
-            var merged = stored
-            for f in kind.fields where sheetFields.contains(f.id) { merged[f.id] = values[f.id] }
-            values = merged
-            before = stored
-            data = FieldJSON.encode(merged, sortedKeys: sortedFields)
-        }
-        let columns = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
-                                        sortedFields: sortedFields)
-        var status = old.status, closedOn = old.closedOn
-        var workflow = WorkflowData.decode(old.workflow)
-        var stateNote = ""
+        // The state first, from the stored status alone: most rows of a sheet sent again are as
+        // they were, and they are decided without decoding or encoding any workflow JSON.
+        var status = old.status
+        var closure: ImportedState?
         let oldState = RectificationState(rawValue: old.status)
         if kind.workflow, let said = row.state, let oldState {
             switch (oldState, said.state) {
@@ -121,34 +108,51 @@ extension RowChecker {
             case (_, .closed), (_, .closureRequested):
                 // Closing is a reviewer's decision in Lvze: the sheet's word becomes a request.
                 status = RectificationState.closureRequested.rawValue
-                workflow.closure = WorkflowData.Closure(requester: createdBy, at: now,
-                                                        description: "表格更新：表中为\(said.description)", evidence: 0)
-                stateNote = "表中为\(said.description)，已作为销号申请提交审核"
+                closure = said
             case (.pending, .inProgress): status = RectificationState.inProgress.rawValue
             default: break
             }
         }
-        if kind.workflow, row.extensions > workflow.extensions { workflow.extensions = row.extensions }
-        if kind.workflow, status == RectificationState.pending.rawValue, (columns.progress ?? 0) > 0 { status = RectificationState.inProgress.rawValue }
-        let workflowText = workflow.encoded()
-        let stateChanged = status != old.status || workflowText != WorkflowData.decode(old.workflow).encoded()
-        guard data != old.data || stateChanged else { return .unchanged }
-        var changes: [String: [String]] = [:]
-        if let before {
-            changes = fieldChanges(kind: kind, before: before, after: values)
+        var values = row.values
+        var columns = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
+                                        sortedFields: sortedFields)
+        var before: [String: FieldValue]?
+        if columns.data != old.data {
+            // Only the sheet's columns count: a field it has no column for keeps what was entered in Lvze.
+            let stored = FieldJSON.decode(old.data, kind: kind)
+            var merged = stored
+            for f in kind.fields where sheetFields.contains(f.id) { merged[f.id] = values[f.id] }
+            values = merged
+            before = stored
+            columns = try RecordColumns(kind: kind, values: values, existingDate: nil, today: today, slotFields: slotFields,
+                                        sortedFields: sortedFields)
         }
+        if kind.workflow, status == RectificationState.pending.rawValue, (columns.progress ?? 0) > 0 { status = RectificationState.inProgress.rawValue }
+        let moreExtensions = kind.workflow && row.extensions > 0 && row.extensions > WorkflowData.decode(old.workflow).extensions
+        guard columns.data != old.data || status != old.status || moreExtensions else { return .unchanged }
+
+        var workflow = WorkflowData.decode(old.workflow)
+        var stateNote = ""
+        if let said = closure {
+            workflow.closure = WorkflowData.Closure(requester: createdBy, at: now, description: "表格更新：表中为\(said.description)", evidence: 0)
+            stateNote = "表中为\(said.description)，已作为销号申请提交审核"
+        }
+        var changes: [String: [String]] = [:]
+        if let before { changes = fieldChanges(kind: kind, before: before, after: values) }
         if status != old.status {
             changes["status"] = [RectificationState(rawValue: old.status)?.label ?? old.status, RectificationState(rawValue: status)?.label ?? status]
         }
-        if workflow.extensions != WorkflowData.decode(old.workflow).extensions {
-            changes["延期次数"] = [String(WorkflowData.decode(old.workflow).extensions), String(workflow.extensions)]
+        if moreExtensions {
+            changes["延期次数"] = [String(workflow.extensions), String(row.extensions)]
+            workflow.extensions = row.extensions
         }
+        let workflowText = workflow.encoded()
         let watch = RecordWatch(status: status, openedOn: old.openedOn, dueDate: columns.dueDate ?? old.dueDate,
                                 progress: columns.progress ?? old.progress, workflow: workflowText, source: columns.source,
                                 system: columns.system)
         var note = "按「\(fileName)」第\(row.row)行更新"
         if !stateNote.isEmpty { note += "；" + stateNote }
-        return .changed(ImportUpdate(id: old.id, version: old.version, columns: columns, status: status, closedOn: closedOn,
+        return .changed(ImportUpdate(id: old.id, version: old.version, columns: columns, status: status, closedOn: old.closedOn,
                                      workflow: workflowText, watch: watch, resetReminders: columns.dueDate != nil && columns.dueDate != old.dueDate,
                                      changes: changes, note: note, row: row.row))
     }

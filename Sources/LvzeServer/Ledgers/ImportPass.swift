@@ -40,6 +40,7 @@ final class ImportPass: Sendable {
                     + (mapping.unitColumn.map { [.init(header: mapping.headers[$0] ?? "", field: "责任单位")] } ?? []),
                 ignoredColumns: mapping.ignored,
                 sheetColumns: sheet, unimported: sheet.filter { !$0.imported }.count,
+                extraColumns: mapping.extra.count,
                 keepExtra: keepExtra, states: states, new: new, changed: changed, unchanged: unchanged, matched: changed + unchanged, changes: changes,
                 update: options.update, rows: rows, skipped: skipped, errors: errors,
                 preview: preview, previewHeaders: columns.map { $0.value.label }, committed: committed)

@@ -65,6 +65,8 @@ struct LedgerImporter {
         var sheetColumns: [SheetColumn]
         /// How many of them are not imported.
         var unimported: Int
+        /// Columns that match nothing (序号 aside): what 备注 could keep.
+        var extraColumns: Int
         var keepExtra: Bool
         /// Rows that state a state, by state label (已销号 12, 整改中 3 …), for the dry run.
         var states: [StateCount]
@@ -326,7 +328,10 @@ struct LedgerImporter {
                 }
                 let result = try pass.finished()
                 if !result.errors.isEmpty { throw Rejected(result: result) }
-                try await writer.recordImport(kind, count: written, updated: updated, fileName: fileName, states: result.states, on: tx)
+                // A sheet with nothing new writes nothing, not even an audit entry.
+                if written > 0 || updated > 0 {
+                    try await writer.recordImport(kind, count: written, updated: updated, fileName: fileName, states: result.states, on: tx)
+                }
                 return written
             } }
             return try await reading.report(fileName: fileName, mapping: mapping, committed: count, options: options)

@@ -360,9 +360,10 @@ struct RecordService: Sendable {
     func recordImport(_ kind: LedgerKind, count: Int, updated: Int = 0, fileName: String, states: [LedgerImporter.StateCount],
                       on tx: any Database) async throws {
         let stated = states.isEmpty ? "" : "（" + states.map { "\($0.state)\($0.count)条" }.joined(separator: "，") + "，按原表记载）"
-        let changed = updated > 0 ? "，更新已有记录\(updated)条" : ""
-        try await audit.append(.create, actor: actor.audit, objectType: kind.id, objectID: "",
-                               summary: "从「\(fileName)」导入「\(kind.name)」\(count)条记录\(stated)\(changed)", at: now, on: tx)
+        var summary = "从「\(fileName)」导入「\(kind.name)」\(count)条记录\(stated)" + (updated > 0 ? "，更新已有记录\(updated)条" : "")
+        if count == 0 { summary = "按「\(fileName)」更新「\(kind.name)」已有记录\(updated)条" }
+        try await audit.append(updated > 0 && count == 0 ? .update : .create, actor: actor.audit, objectType: kind.id, objectID: "",
+                               summary: summary, at: now, on: tx)
     }
 
     // MARK: - Inside a change
