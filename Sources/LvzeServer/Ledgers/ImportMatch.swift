@@ -1,6 +1,8 @@
 import Fluent
+import FluentSQLiteDriver
 import Foundation
 import LvzeCore
+import NIOConcurrencyHelpers
 import SQLKit
 
 /// A sheet sent again: its rows matched to the records already in the scope by the kind's
@@ -32,27 +34,44 @@ struct ImportMatch: Sendable {
         self.byKey = byKey
     }
 
-    /// The kind's records in `scope`, keyed; only the key's fields are decoded.
+    /// The kind's records in `scope`, keyed; only the key's fields are decoded. On SQLite the
+    /// rows are read by the driver's own accessors as they come (a sheet sent again meets
+    /// 100,000 records; SQLKit's `Decodable` path cost more than the query).
     static func load(kind: LedgerKind, scope: UnitPath, on db: any Database) async throws -> ImportMatch {
         let reader = FieldJSON.Reader(fields: kind.naturalKey.compactMap(kind.field))
-        var byKey: [String: [Existing]] = [:]
-        let rows = try await db.sql.raw("""
+        let query: SQLQueryString = """
             SELECT r.id, r.unit_id, r.version, r.data, r.status, r.closed_on, r.progress, r.due_date, r.opened_on, r.workflow
             FROM records r JOIN units u ON u.id = r.unit_id
             WHERE r.kind = \(bind: kind.id) AND u.path >= \(bind: scope.value) AND u.path < \(bind: scope.subtreeUpperBound)
             ORDER BY r.id
-            """).all()
-        for row in rows {
-            let data = try row.decode(column: "data", as: String.self)
-            let key = kind.naturalKeyText(unitID: try row.decode(column: "unit_id", as: Int.self), values: reader.decode(data))
-            byKey[key, default: []].append(Existing(
-                id: try row.decode(column: "id", as: Int.self), version: try row.decode(column: "version", as: Int.self), data: data,
-                status: try row.decode(column: "status", as: String.self), closedOn: try row.decode(column: "closed_on", as: String?.self),
-                progress: try row.decode(column: "progress", as: Int?.self), dueDate: try row.decode(column: "due_date", as: String?.self),
-                openedOn: try row.decode(column: "opened_on", as: String.self),
-                workflow: try row.decode(column: "workflow", as: String.self)))
+            """
+        let found = NIOLockedValueBox<[String: [Existing]]>([:])
+        @Sendable func add(unitID: Int, _ e: Existing) {
+            let key = kind.naturalKeyText(unitID: unitID, values: reader.decode(e.data))
+            found.withLockedValue { $0[key, default: []].append(e) }
         }
-        return ImportMatch(kind: kind, byKey: byKey)
+        if let sqlite = db as? any SQLiteDatabase {
+            let (sql, binds) = db.sql.serialize(query)
+            let encoder = SQLiteDataEncoder()
+            try await sqlite.query(sql, try binds.map { try encoder.encode($0) }) { r in
+                func text(_ name: String) -> String? { r.column(name)?.string }
+                func int(_ name: String) -> Int? { r.column(name)?.integer }
+                guard let id = int("id"), let unitID = int("unit_id") else { return }
+                add(unitID: unitID, Existing(id: id, version: int("version") ?? 0, data: text("data") ?? "{}", status: text("status") ?? "",
+                                             closedOn: text("closed_on"), progress: int("progress"), dueDate: text("due_date"),
+                                             openedOn: text("opened_on") ?? "", workflow: text("workflow") ?? "{}"))
+            }
+        } else {
+            for row in try await db.sql.raw(query).all() {
+                add(unitID: try row.decode(column: "unit_id", as: Int.self), Existing(
+                    id: try row.decode(column: "id", as: Int.self), version: try row.decode(column: "version", as: Int.self),
+                    data: try row.decode(column: "data", as: String.self), status: try row.decode(column: "status", as: String.self),
+                    closedOn: try row.decode(column: "closed_on", as: String?.self), progress: try row.decode(column: "progress", as: Int?.self),
+                    dueDate: try row.decode(column: "due_date", as: String?.self), openedOn: try row.decode(column: "opened_on", as: String.self),
+                    workflow: try row.decode(column: "workflow", as: String.self)))
+            }
+        }
+        return ImportMatch(kind: kind, byKey: found.withLockedValue { $0 })
     }
 
     /// The record the `occurrence`-th row (from 0) with this key matches, if any.
