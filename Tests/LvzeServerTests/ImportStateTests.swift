@@ -155,6 +155,28 @@ final class ImportStateTests: XCTestCase {
         }
     }
 
+    /// Reminders and 整改督办 read imported states like any other: a closed item, however far
+    /// past its deadline, is never chased; the open one is.
+    func testRemindersAndSupervisionTreatImportedStatesLikeAnyOther() async throws {
+        try await withFixture { app, f in
+            let csv = Self.header + "\n1,2025-03-05,配电箱未接地,一般隐患,2025-04-30,是,2025-04-20,,,,,\n"
+                + "2,2025-03-06,灭火器过期,一般隐患,2025-04-30,否,,50%,,,,\n"
+                + "3,2025-03-07,消防通道堵塞,一般隐患,2025-04-30,,,,申请销号,,,\n"
+            _ = try await importHazards(app, csv)
+            let report = try await app.runReminders()
+            XCTAssertEqual(report.steps.values.reduce(0, +), 2, "the closed item is not chased: \(report.steps)")
+            let chased = try await RecordEvent.query(on: app.db).filter(\.$action == "remind").all()
+            let titles = try await LedgerRecord.query(on: app.db).filter(\.$id ~~ chased.map(\.recordID)).all().map(\.title)
+            XCTAssertEqual(Set(titles), ["灭火器过期", "消防通道堵塞"])
+            let leader = try await Browser.signedIn(app, "leader")
+            let page = try await leader.get("/supervision?unit=\(f.townA.id!)")
+            XCTAssertFalse(page.body.string.contains("配电箱未接地"), "a closed item is not in 整改督办")
+            XCTAssertTrue(page.body.string.contains("灭火器过期"))
+            let waiting = try await leader.get("/supervision?waiting=1")
+            XCTAssertTrue(waiting.body.string.contains("消防通道堵塞"), "a request from the sheet waits for a reviewer")
+        }
+    }
+
     /// What Lvze exports (状态, 销号日期, 延期次数) comes back in the same states.
     func testAnExportedWorkflowLedgerImportsBackInItsStates() async throws {
         try await withFixture { app, f in
