@@ -179,13 +179,19 @@ enum SQLiteCache {
     /// Runs `body` on a transaction's connection with the larger cache (SQLite only).
     static func bulk<T>(on tx: any Database, _ body: () async throws -> T) async throws -> T {
         guard tx.dialect == .sqlite else { return try await body() }
+        // Each multi-row statement keeps a statement journal for its own rollback: in memory,
+        // not a temporary file written and read back a batch at a time. (SQLite refuses the
+        // change while the connection has temporary tables open; the import then goes as before.)
         try await tx.sql.raw("PRAGMA cache_size = -\(unsafeRaw: String(bulkKB))").run()
+        try? await tx.sql.raw("PRAGMA temp_store = MEMORY").run()
         do {
             let value = try await body()
             try await tx.sql.raw("PRAGMA cache_size = -\(unsafeRaw: String(usualKB))").run()
+            try? await tx.sql.raw("PRAGMA temp_store = DEFAULT").run()
             return value
         } catch {
             try? await tx.sql.raw("PRAGMA cache_size = -\(unsafeRaw: String(usualKB))").run()
+            try? await tx.sql.raw("PRAGMA temp_store = DEFAULT").run()
             throw error
         }
     }

@@ -37,7 +37,7 @@ package struct RecordWatch: Equatable, Sendable {
         }
         // Most records carry "{}" or an extension count: the text test spares decoding them.
         let pending = status == RectificationState.closureRequested.rawValue
-            || (workflow.contains("\"extensionRequest\"") && WorkflowData.decode(workflow).extensionRequest != nil)
+            || (workflow.utf8.count > 20 && workflow.contains("\"extensionRequest\"") && WorkflowData.decode(workflow).extensionRequest != nil)
         awaiting = !open ? .none : pending ? .review : returned ? .returned : .none
         self.source = source
         self.system = system
