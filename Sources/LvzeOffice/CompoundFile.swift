@@ -179,8 +179,8 @@ struct CompoundFile {
         var visited = [Bool](repeating: false, count: min(sectorCount, fat.count))
         var sector = start
         while byteCount.map({ out.count < $0 }) ?? true {
-            // Some writers end an empty chain (such as a missing MiniFAT) with FREESECT.
-            if byteCount == nil, sector == endOfChain || sector == freeSector { break }
+            // Some writers mark an empty chain (such as a missing MiniFAT) with FREESECT instead.
+            if byteCount == nil, sector == endOfChain || (sector == freeSector && out.isEmpty) { break }
             guard Int(sector) < visited.count else {
                 if sector == endOfChain || sector == freeSector {
                     throw SpreadsheetError.corrupt("“\(what)”的扇区链提前结束")

@@ -20,7 +20,8 @@ public final class XLSReader: Sendable {
 
     private let stream: Data
     private let sheetOffsets: [Int]
-    private let strings: BIFFStringTable
+    /// The shared string table (internal for tests).
+    let strings: BIFFStringTable
     /// For each XF (cell format) index, whether its number format shows a date.
     private let dateXFs: [Bool]
 
@@ -43,6 +44,8 @@ public final class XLSReader: Sendable {
             if try file.hasStream(named: "Book") { throw SpreadsheetError.tooOldXLSFile }
             throw SpreadsheetError(.notXLSX, "文件中没有 Excel 工作簿数据（可能是 Word 等其他 Office 文件）")
         }
+        // Record offsets are kept in 32 bits; a workbook stream that large is no ledger anyway.
+        guard stream.count < Int(UInt32.max) else { throw SpreadsheetError.tooLarge(limit: Int64(UInt32.max)) }
         let globals = try stream.withUnsafeBytes { try BIFFGlobals($0) }
         self.stream = stream
         self.sheets = globals.sheets.map { XLSXSheet(name: $0.name, isHidden: $0.hidden, path: nil) }
@@ -266,11 +269,12 @@ public final class XLSReader: Sendable {
         return bits & 1 != 0 ? n / 100 : n
     }
 
-    /// A number as its shortest decimal text, integers without a fraction (`3`, `0.1`, `1E-05`),
+    /// A number as its shortest decimal text, integers without a fraction (`3`, `0.1`, `1E-05`, `1E+16`),
     /// like the digits an `.xlsx` file stores.
     static func number(_ d: Double) -> SpreadsheetValue {
         guard d.isFinite else { return .error("#NUM!") }
-        if d == d.rounded(.towardZero), abs(d) < 1e15 { return .number(String(Int64(d))) }
+        // Integers below 2^53 are exact: written out in full, as Excel's XML does.
+        if d == d.rounded(.towardZero), abs(d) < 9_007_199_254_740_992 { return .number(String(Int64(d))) }
         let s = "\(d)"
         return .number(s.contains("e") ? s.replacingOccurrences(of: "e", with: "E") : s)
     }
@@ -316,8 +320,13 @@ enum BIFF {
     static let array = 0x0221
     static let table = 0x0236
 
+    static func hex(_ type: Int) -> String {
+        let digits = String(type, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
     static func short(_ r: BIFFRecord, sheet: String) -> SpreadsheetError {
-        SpreadsheetError.corrupt(String(format: "工作表“%@”中类型为 0x%04X 的记录过短", sheet, r.type))
+        SpreadsheetError.corrupt("工作表“\(sheet)”中类型为 0x\(hex(r.type)) 的记录过短")
     }
 }
 
@@ -399,11 +408,13 @@ struct BIFFContinuedReader {
     }
 
     mutating func u16() throws -> Int {
-        Int(try byte()) | Int(try byte()) << 8
+        let low = Int(try byte())
+        return low | Int(try byte()) << 8
     }
 
     mutating func u32() throws -> Int {
-        try u16() | try u16() << 16
+        let low = try u16()
+        return low | (try u16()) << 16
     }
 
     mutating func skip(_ n: Int) throws {
@@ -552,11 +563,11 @@ struct BIFFGlobals {
     }
 
     private static func short(_ r: BIFFRecord) -> SpreadsheetError {
-        SpreadsheetError.corrupt(String(format: "工作簿中类型为 0x%04X 的记录过短", r.type))
+        SpreadsheetError.corrupt("工作簿中类型为 0x\(BIFF.hex(r.type)) 的记录过短")
     }
 }
 
-extension UnsafeRawBufferPointer {
+fileprivate extension UnsafeRawBufferPointer {
     /// Little-endian reads at offsets the caller has checked against the record length.
     func u16(_ o: Int) -> Int {
         Int(UInt16(littleEndian: loadUnaligned(fromByteOffset: o, as: UInt16.self)))

@@ -177,6 +177,32 @@ final class ImportStateTests: XCTestCase {
         }
     }
 
+    /// An Excel 97–2003 file (written by LibreOffice, see Fixtures/make_fixtures.py) imports
+    /// like an XLSX: title row, date cells and texts, a percentage cell, states, 合计 skipped.
+    func testAnXLSLedgerImportsWithItsStates() async throws {
+        try await withFixture { app, f in
+            let data = try fixture("hazard-states.xls")
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("states-\(UUID().uuidString).xls")
+            try data.write(to: url)
+            defer { try? FileManager.default.removeItem(at: url) }
+            let kind = app.lvze.catalogue["hazard"]!
+            let importer = LedgerImporter(kind: kind, db: app.db, scope: f.townA.unitPath, defaultUnit: f.townA, readers: app.threadPool)
+            let report = try await importer.run(try LedgerImporter.open(url, name: "隐患台账.xls"), fileName: "隐患台账.xls",
+                                                writer: try await recordService(app, "clerkA"))
+            XCTAssertEqual(report.errors, [])
+            XCTAssertEqual([report.headerRow, report.committed, report.skipped], [2, 3, 1])
+            let records = try await LedgerRecord.query(on: app.db).sort(\.$id).all()
+            XCTAssertEqual(records.map(\.recordDate), ["2025-03-05", "2025-06-01", "2025-07-02"])
+            XCTAssertEqual(records.map(\.dueDate), ["2025-04-30", "2025-12-31", "2025-09-30"])
+            XCTAssertEqual(records.map(\.status), ["closed", "in_progress", "in_progress"])
+            XCTAssertEqual(records.map(\.closedOn), ["2025-11-03", nil, nil])
+            XCTAssertEqual(records.map(\.progress), [100, 60, 80])
+            XCTAssertEqual(records.map(\.awaiting), ["", "", "returned"])
+            XCTAssertEqual(records.map(\.f2), ["一般隐患", "一般隐患", "重大隐患"])
+            XCTAssertEqual(records[2].values(for: kind)["note"], .text("复查未通过"))
+        }
+    }
+
     /// What Lvze exports (状态, 销号日期, 延期次数) comes back in the same states.
     func testAnExportedWorkflowLedgerImportsBackInItsStates() async throws {
         try await withFixture { app, f in

@@ -10,7 +10,7 @@ import Vapor
 package struct ImportCommand: AsyncCommand {
     package struct Signature: CommandSignature {
         @Argument(name: "kind", help: "台账编号，如 hazard、rectification") package var kind: String
-        @Argument(name: "file", help: "Excel（.xlsx）或 CSV 文件") package var file: String
+        @Argument(name: "file", help: "Excel（.xlsx、.xls）或 CSV 文件") package var file: String
         @Option(name: "unit", help: "导入到的单位代码（表中有“责任单位”列时以该列为准）") package var unit: String?
         @Flag(name: "dry-run", help: "只检查，不保存") package var dryRun: Bool
         @Flag(name: "keep-extra", help: "未匹配的列作为备注保存（“列名：内容”）") package var keepExtra: Bool

@@ -9,7 +9,7 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// Imports an Excel (XLSX) or CSV ledger into a kind, all or nothing.
+/// Imports an Excel (XLSX, or XLS of Excel 97–2003) or CSV ledger into a kind, all or nothing.
 ///
 /// Finds the header row below merged title rows, matches columns by the catalogue's
 /// aliases, reads dates in every form users write (and Excel serial numbers), turns
@@ -127,11 +127,13 @@ struct LedgerImporter {
     /// hand-over, hence unchecked.
     enum Source: @unchecked Sendable {
         case xlsx(XLSXReader)
+        case xls(XLSReader)
         case csv(CSVReader)
 
         func forEachRow(_ body: (SpreadsheetRow) throws -> Void) throws {
             switch self {
             case .xlsx(let r): try r.forEachRow(sheet: 0, body)
+            case .xls(let r): try r.forEachRow(sheet: 0, body)
             case .csv(let r): try r.forEachRow(body)
             }
         }
@@ -139,16 +141,22 @@ struct LedgerImporter {
         func firstRows(_ n: Int) throws -> [SpreadsheetRow] {
             switch self {
             case .xlsx(let r): return try r.firstRows(n)
+            case .xls(let r): return try r.firstRows(n)
             case .csv(let r): return try r.firstRows(n)
             }
         }
     }
 
-    /// Opens a file as XLSX or CSV by its content; errors in Chinese.
+    /// Opens a file as XLSX, XLS (Excel 97–2003) or CSV by its content; errors in Chinese.
     static func open(_ url: URL, name: String) throws -> Source {
         let head = (try? FileHandle(forReadingFrom: url).readData(ofLength: 8)) ?? Data()
         do {
-            if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            // An OLE compound file: XLSReader reads an .xls and itself refuses encrypted
+            // workbooks, Excel 95 and older, and other Office files, each with its message.
+            if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+                return .xls(try XLSReader(url: url))
+            }
+            if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
                 return .xlsx(try XLSXReader(url: url))
             }
             if name.lowercased().hasSuffix(".xlsx") || name.lowercased().hasSuffix(".xls") {

@@ -117,7 +117,7 @@ struct RecordTransferController {
         let dryRun = ((try? req.content.get(String.self, at: "mode")) ?? "dry") != "commit"
         let options = options(req)
         guard let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 else {
-            return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«文件»：请选择要导入的 Excel（.xlsx）或 CSV 文件"],
+            return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«文件»：请选择要导入的 Excel（.xlsx、.xls）或 CSV 文件"],
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity, options: options)
         }
         // A code, or else the name of one unit in scope.

@@ -1,8 +1,9 @@
 """Writes the spreadsheets the import tests read, the way users' files look.
 
-Run: python3 make_fixtures.py   (needs openpyxl from PyPI)
+Run: python3 make_fixtures.py   (needs openpyxl from PyPI; LibreOffice for the .xls)
 """
 import datetime
+import os
 from openpyxl import Workbook
 from openpyxl.styles import Font, Alignment
 
@@ -53,7 +54,37 @@ def csv_gb18030():
         f.write(text.encode("gb18030"))
 
 
+def hazard_states_xls():
+    """A historical hazard ledger with states, as an Excel 97–2003 file: written by openpyxl,
+    converted by LibreOffice (`libreoffice --headless --convert-to xls`)."""
+    import subprocess
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "隐患台账"
+    ws.append(["2025年甲镇隐患排查治理台账"])
+    ws.merge_cells("A1:J1")
+    ws.append(["序号", "排查时间", "隐患部位", "隐患描述", "隐患等级", "整改时限", "是否销号", "销号日期", "整改进展", "备注"])
+    rows = [
+        [1, datetime.datetime(2025, 3, 5), "配电房", "配电箱未接地", "一般隐患", datetime.datetime(2025, 4, 30), "是",
+         datetime.datetime(2025, 11, 3), 1.0, "已复查"],
+        [2, datetime.datetime(2025, 6, 1), "仓库", "灭火器过期", "一般隐患", datetime.datetime(2025, 12, 31), "否", None, 0.6, None],
+        [3, "2025年7月2日", "通道", "消防通道堵塞", "重大隐患", "2025.9.30", "退回", None, 0.8, "复查未通过"],
+    ]
+    for r in rows:
+        ws.append(r)
+    for row in ws.iter_rows(min_row=3):
+        for c in row:
+            if isinstance(c.value, datetime.datetime):
+                c.number_format = "yyyy-mm-dd"
+        row[8].number_format = "0%"
+    ws.append(["合计", None, None, "3条"])
+    wb.save("hazard-states.xlsx")
+    subprocess.run(["libreoffice", "--headless", "--convert-to", "xls", "hazard-states.xlsx"], check=True)
+    os.remove("hazard-states.xlsx")
+
+
 if __name__ == "__main__":
     good()
     bad()
     csv_gb18030()
+    hazard_states_xls()
