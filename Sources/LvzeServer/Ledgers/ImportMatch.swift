@@ -11,10 +11,23 @@ import SQLKit
 /// import's transaction with history. Rows with the same key match records with that key in
 /// the order both were written (two identical rows of one sheet are two records, and stay two).
 /// Nothing is deleted because a row is missing.
+///
+/// The index keeps little per record (a hash of its key, its id and whether it is closed), so a
+/// kind of a million records fits in memory; the records a row matches are read again, a batch
+/// at a time, by whoever consumes the reading (`ImportPass.settle`).
 struct ImportMatch: Sendable {
+    /// What the reading needs of a record: which it is, and whether a sheet may still change its state.
+    struct Entry: Sendable {
+        var id: Int
+        /// Closed on this day (the sheet cannot reopen it); nil when open.
+        var closedOn: String?
+        var closed: Bool
+    }
+
     /// A record as it stands: what a row is compared with and what an update checks.
     struct Existing: Sendable {
         var id: Int
+        var unitID: Int
         var version: Int
         var data: String
         var status: String
@@ -26,13 +39,22 @@ struct ImportMatch: Sendable {
     }
 
     let kind: LedgerKind
-    private let byKey: [String: [Existing]]
+    private let byKey: [Int: [Entry]]
     var isEmpty: Bool { byKey.isEmpty }
 
-    init(kind: LedgerKind, byKey: [String: [Existing]] = [:]) {
+    init(kind: LedgerKind, byKey: [Int: [Entry]] = [:]) {
         self.kind = kind
         self.byKey = byKey
     }
+
+    /// A key's hash, as the index keeps it (the record read again confirms the key itself).
+    static func hash(_ key: String) -> Int {
+        var h = Hasher()
+        h.combine(key)
+        return h.finalize()
+    }
+
+    static let columns = "r.id, r.unit_id, r.version, r.data, r.status, r.closed_on, r.progress, r.due_date, r.opened_on, r.workflow"
 
     /// The kind's records in `scope`, keyed; only the key's fields are decoded. On SQLite the
     /// rows are read by the driver's own accessors as they come (a sheet sent again meets
@@ -40,44 +62,79 @@ struct ImportMatch: Sendable {
     static func load(kind: LedgerKind, scope: UnitPath, on db: any Database) async throws -> ImportMatch {
         let reader = FieldJSON.Reader(fields: kind.naturalKey.compactMap(kind.field))
         let query: SQLQueryString = """
-            SELECT r.id, r.unit_id, r.version, r.data, r.status, r.closed_on, r.progress, r.due_date, r.opened_on, r.workflow
+            SELECT r.id, r.unit_id, r.data, r.status, r.closed_on
             FROM records r JOIN units u ON u.id = r.unit_id
             WHERE r.kind = \(bind: kind.id) AND u.path >= \(bind: scope.value) AND u.path < \(bind: scope.subtreeUpperBound)
             ORDER BY r.id
             """
-        let found = NIOLockedValueBox<[String: [Existing]]>([:])
-        @Sendable func add(unitID: Int, _ e: Existing) {
-            let key = kind.naturalKeyText(unitID: unitID, values: reader.decode(e.data))
-            found.withLockedValue { $0[key, default: []].append(e) }
+        let found = NIOLockedValueBox<[Int: [Entry]]>([:])
+        @Sendable func add(id: Int, unitID: Int, data: String, status: String, closedOn: String?) {
+            let key = hash(kind.naturalKeyText(unitID: unitID, values: reader.decode(data)))
+            let closed = status == RectificationState.closed.rawValue
+            found.withLockedValue { $0[key, default: []].append(Entry(id: id, closedOn: closedOn, closed: closed)) }
         }
         if let sqlite = db as? any SQLiteDatabase {
             let (sql, binds) = db.sql.serialize(query)
             let encoder = SQLiteDataEncoder()
             try await sqlite.query(sql, try binds.map { try encoder.encode($0) }) { r in
-                func text(_ name: String) -> String? { r.column(name)?.string }
-                func int(_ name: String) -> Int? { r.column(name)?.integer }
-                guard let id = int("id"), let unitID = int("unit_id") else { return }
-                add(unitID: unitID, Existing(id: id, version: int("version") ?? 0, data: text("data") ?? "{}", status: text("status") ?? "",
-                                             closedOn: text("closed_on"), progress: int("progress"), dueDate: text("due_date"),
-                                             openedOn: text("opened_on") ?? "", workflow: text("workflow") ?? "{}"))
+                guard let id = r.column("id")?.integer, let unitID = r.column("unit_id")?.integer else { return }
+                add(id: id, unitID: unitID, data: r.column("data")?.string ?? "{}", status: r.column("status")?.string ?? "",
+                    closedOn: r.column("closed_on")?.string)
             }
         } else {
             for row in try await db.sql.raw(query).all() {
-                add(unitID: try row.decode(column: "unit_id", as: Int.self), Existing(
-                    id: try row.decode(column: "id", as: Int.self), version: try row.decode(column: "version", as: Int.self),
+                add(id: try row.decode(column: "id", as: Int.self), unitID: try row.decode(column: "unit_id", as: Int.self),
                     data: try row.decode(column: "data", as: String.self), status: try row.decode(column: "status", as: String.self),
-                    closedOn: try row.decode(column: "closed_on", as: String?.self), progress: try row.decode(column: "progress", as: Int?.self),
-                    dueDate: try row.decode(column: "due_date", as: String?.self), openedOn: try row.decode(column: "opened_on", as: String.self),
-                    workflow: try row.decode(column: "workflow", as: String.self)))
+                    closedOn: try row.decode(column: "closed_on", as: String?.self))
             }
         }
         return ImportMatch(kind: kind, byKey: found.withLockedValue { $0 })
     }
 
     /// The record the `occurrence`-th row (from 0) with this key matches, if any.
-    func existing(_ key: String, occurrence: Int) -> Existing? {
-        guard let all = byKey[key], occurrence < all.count else { return nil }
+    func existing(_ key: String, occurrence: Int) -> Entry? {
+        guard let all = byKey[Self.hash(key)], occurrence < all.count else { return nil }
         return all[occurrence]
+    }
+
+    /// The records of `ids` as they stand now (in a writer's transaction: as it will change them).
+    static func fetch(_ ids: [Int], on db: any Database) async throws -> [Int: Existing] {
+        guard !ids.isEmpty else { return [:] }
+        let list = ids.map(String.init).joined(separator: ",")
+        let rows = try await db.sql.raw("SELECT \(unsafeRaw: columns) FROM records r WHERE r.id IN (\(unsafeRaw: list))").all()
+        var out: [Int: Existing] = [:]
+        for row in rows {
+            let e = Existing(
+                id: try row.decode(column: "id", as: Int.self), unitID: try row.decode(column: "unit_id", as: Int.self),
+                version: try row.decode(column: "version", as: Int.self), data: try row.decode(column: "data", as: String.self),
+                status: try row.decode(column: "status", as: String.self), closedOn: try row.decode(column: "closed_on", as: String?.self),
+                progress: try row.decode(column: "progress", as: Int?.self), dueDate: try row.decode(column: "due_date", as: String?.self),
+                openedOn: try row.decode(column: "opened_on", as: String.self), workflow: try row.decode(column: "workflow", as: String.self))
+            out[e.id] = e
+        }
+        return out
+    }
+}
+
+/// A row that matched a record: settled against the record read again (`ImportPass.settle`).
+struct ImportCandidate: Sendable {
+    var recordID: Int
+    var key: String
+    var row: RowChecker.Accepted
+}
+
+/// What settling a batch of candidates found.
+struct ImportSettled: Sendable {
+    var updates: [ImportUpdate] = []
+    var changed = 0
+    var unchanged = 0
+    /// The first changed rows, as 第N行：字段 前→后.
+    var changes: [String] = []
+
+    mutating func add(_ other: ImportSettled) {
+        changed += other.changed
+        unchanged += other.unchanged
+        changes += other.changes.prefix(max(0, 200 - changes.count))
     }
 }
 
@@ -107,6 +164,11 @@ package struct ImportUpdate: Sendable {
 }
 
 extension RowChecker {
+    /// Why a sheet may not reopen a closed item.
+    static func reopenRefusal(closedOn: String?, said: ImportedState) -> String {
+        "系统中该事项已于\(closedOn ?? "")销号，表中为\(said.state.label)；重新打开须由审核人在系统中办理，请改正表格或在系统中处理"
+    }
+
     /// Compares a checked row with the record it matched. Only the sheet's own columns count:
     /// a field the sheet does not have keeps what was entered in Lvze. A state moves only as
     /// the workflow allows: a closed item stays closed (reopening is for a reviewer, so the row
@@ -122,8 +184,7 @@ extension RowChecker {
             switch (oldState, said.state) {
             case (.closed, .closed), (.closureRequested, _): break
             case (.closed, _):
-                return .refused(column: .closedFlag, message: "系统中该事项已于\(old.closedOn ?? "")销号，表中为\(said.state.label)；"
-                                + "重新打开须由审核人在系统中办理，请改正表格或在系统中处理")
+                return .refused(column: .closedFlag, message: Self.reopenRefusal(closedOn: old.closedOn, said: said))
             case (_, .closed), (_, .closureRequested):
                 // Closing is a reviewer's decision in Lvze: the sheet's word becomes a request.
                 status = RectificationState.closureRequested.rawValue

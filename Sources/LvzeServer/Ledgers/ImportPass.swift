@@ -17,19 +17,18 @@ final class ImportPass: Sendable {
         var preview: [[String]]
         /// Rows by the state they are imported in (workflow kinds whose sheet states one).
         var stateCounts: [String: Int] = [:]
-        /// Rows matched to no record, to a record they change, to a record they leave as it is.
+        /// Rows matched to no record (new), and to a record (settled as changed or unchanged
+        /// by whoever consumes the reading: `ImportSettled`).
         var new = 0
-        var changed = 0
-        var unchanged = 0
-        /// The first changed rows, as 第N行：字段 前→后.
-        var changes: [String] = []
+        var matched = 0
 
         var states: [LedgerImporter.StateCount] {
             RectificationState.allCases.compactMap { s in stateCounts[s.label].map { .init(state: s.label, count: $0) } }
                 + (stateCounts["退回"].map { [.init(state: "其中销号申请被退回", count: $0)] } ?? [])
         }
 
-        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int, options: LedgerImporter.Options) -> LedgerImporter.Report {
+        func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int, options: LedgerImporter.Options,
+                    settled: ImportSettled) -> LedgerImporter.Report {
             let keepExtra = options.keepExtra
             let columns = mapping.columns.sorted { $0.key < $1.key }
             let targets = mapping.targets(keepExtra: keepExtra)
@@ -41,7 +40,8 @@ final class ImportPass: Sendable {
                 ignoredColumns: mapping.ignored,
                 sheetColumns: sheet, unimported: sheet.filter { !$0.imported }.count,
                 extraColumns: mapping.extra.count,
-                keepExtra: keepExtra, states: states, new: new, changed: changed, unchanged: unchanged, matched: changed + unchanged, changes: changes,
+                keepExtra: keepExtra, states: states, new: new, changed: settled.changed, unchanged: settled.unchanged,
+                matched: settled.changed + settled.unchanged, changes: settled.changes,
                 update: options.update, rows: rows, skipped: skipped, errors: errors,
                 preview: preview, previewHeaders: columns.map { $0.value.label }, committed: committed)
         }
@@ -53,7 +53,9 @@ final class ImportPass: Sendable {
     let sheetFields: Set<String>
     let write: Bool
     let dialect: Dialect
-    let batches = BatchChannel<RecordBulkInsert.Batch>(capacity: 2)
+    let batches = BatchChannel<ImportBatch>(capacity: 2)
+    /// Decodes the natural key's fields of a record read again.
+    private let keyReader: FieldJSON.Reader
     private let errors: [String]
     let fileName: String
     private let readCount = NIOLockedValueBox(0)
@@ -77,6 +79,7 @@ final class ImportPass: Sendable {
         }
         if checker.options.keepExtra, !checker.mapping.extra.isEmpty, let f = checker.kind.remarksField { fields.insert(f) }
         sheetFields = fields
+        keyReader = FieldJSON.Reader(fields: checker.kind.naturalKey.compactMap(checker.kind.field))
         self.checker = checker
         self.write = write
         self.dialect = dialect
@@ -112,15 +115,24 @@ final class ImportPass: Sendable {
         var result = Result(errors: errors, rows: 0, skipped: 0, preview: [])
         var batch: [RecordBulkInsert.Row] = []
         var notes: [String] = []
-        var updates: [ImportUpdate] = []
+        var candidates: [ImportCandidate] = []
         var occurrences: [String: Int] = [:]
-        let updating = checker.options.update
         batch.reserveCapacity(RecordBulkInsert.batchSize)
         notes.reserveCapacity(RecordBulkInsert.batchSize)
         let counting = checker.kind.workflow && checker.statesState
         let sending = write
         var read = 0
         let headerRow = checker.mapping.headerRow
+        func flush(_ force: Bool) throws {
+            guard force || batch.count + candidates.count >= RecordBulkInsert.batchSize else { return }
+            guard !batch.isEmpty || !candidates.isEmpty else { return }
+            // The consumer has stopped (the database failed): so does the reading.
+            guard batches.send(ImportBatch(records: RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes), candidates: candidates))
+            else { throw CancellationError() }
+            batch.removeAll(keepingCapacity: true)
+            notes.removeAll(keepingCapacity: true)
+            candidates.removeAll(keepingCapacity: true)
+        }
         try source.forEachRow { row in
             guard row.number > headerRow else { return }
             read += 1
@@ -133,28 +145,22 @@ final class ImportPass: Sendable {
                     let key = checker.kind.naturalKeyText(unitID: accepted.unitID, values: accepted.values)
                     let n = occurrences[key, default: 0]
                     occurrences[key] = n + 1
-                    if let old = match.existing(key, occurrence: n) {
-                        switch try checker.compare(accepted, with: old, sheetFields: sheetFields, fileName: fileName) {
-                        case .unchanged:
-                            result.unchanged += 1
-                        case .refused(let column, let message):
+                    if let entry = match.existing(key, occurrence: n) {
+                        if checker.kind.workflow, entry.closed, let said = accepted.state, said.state != .closed {
+                            let column = checker.mapping.state[.closedFlag] != nil ? ImportedState.Column.closedFlag
+                                : checker.mapping.state.keys.sorted { $0.rawValue < $1.rawValue }.first ?? .closedFlag
                             let header = checker.mapping.state[column].flatMap { checker.mapping.headers[$0] } ?? column.label
+                            let message = RowChecker.reopenRefusal(closedOn: entry.closedOn, said: said)
                             if result.errors.count < 10_000 { result.errors.append("第\(row.number)行 «\(header)»：\(message)") }
                             batch.removeAll()
                             notes.removeAll()
-                            updates.removeAll()
-                        case .changed(let update):
-                            result.changed += 1
-                            if result.changes.count < 200 { result.changes.append(describe(update)) }
-                            guard sending, updating, result.errors.isEmpty else { return }
-                            updates.append(update)
-                            if batch.count + updates.count >= RecordBulkInsert.batchSize {
-                                guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes, updates: updates)) else { throw CancellationError() }
-                                batch.removeAll(keepingCapacity: true)
-                                notes.removeAll(keepingCapacity: true)
-                                updates.removeAll(keepingCapacity: true)
-                            }
+                            candidates.removeAll()
+                            return
                         }
+                        result.matched += 1
+                        guard result.errors.isEmpty else { return }
+                        candidates.append(ImportCandidate(recordID: entry.id, key: key, row: accepted))
+                        try flush(false)
                         return
                     }
                 }
@@ -170,26 +176,44 @@ final class ImportPass: Sendable {
                 guard sending, result.errors.isEmpty else { return }
                 batch.append(try checker.record(accepted))
                 notes.append(checker.provenance(accepted, fileName: fileName))
-                if batch.count + updates.count >= RecordBulkInsert.batchSize {
-                    // The writer has stopped (the database failed): so does the reading.
-                    guard batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes, updates: updates)) else { throw CancellationError() }
-                    batch.removeAll(keepingCapacity: true)
-                    notes.removeAll(keepingCapacity: true)
-                    updates.removeAll(keepingCapacity: true)
-                }
+                try flush(false)
             case .problems(let rowErrors):
                 if result.errors.count < 10_000 { result.errors.append(contentsOf: rowErrors) }
                 batch.removeAll()
                 notes.removeAll()
-                updates.removeAll()
+                candidates.removeAll()
             }
         }
         readCount.withLockedValue { $0 = read }
         progress(read)
-        if sending, result.errors.isEmpty, !batch.isEmpty || !updates.isEmpty {
-            _ = batches.send(RecordBulkInsert.Batch(batch, dialect: dialect, notes: notes, updates: updates))
-        }
+        if result.errors.isEmpty { try? flush(true) }
         return result
+    }
+
+    /// Settles the rows that matched records against those records read again (in a writer's
+    /// transaction, as it will change them): unchanged, or the update to make. A record changed
+    /// or deleted since the reading began refuses the import whole, to be run again.
+    func settle(_ candidates: [ImportCandidate], on db: any Database) async throws -> ImportSettled {
+        var settled = ImportSettled()
+        guard !candidates.isEmpty else { return settled }
+        let olds = try await ImportMatch.fetch(candidates.map(\.recordID), on: db)
+        for c in candidates {
+            guard let old = olds[c.recordID],
+                  checker.kind.naturalKeyText(unitID: old.unitID, values: keyReader.decode(old.data)) == c.key else {
+                throw ValidationFailure([.init("file", "文件", "导入期间，与第\(c.row.row)行对应的记录已被他人修改或删除；本次没有导入任何记录，请重新导入")])
+            }
+            switch try checker.compare(c.row, with: old, sheetFields: sheetFields, fileName: fileName) {
+            case .unchanged:
+                settled.unchanged += 1
+            case .changed(let update):
+                settled.changed += 1
+                if settled.changes.count < 200 { settled.changes.append(describe(update)) }
+                settled.updates.append(update)
+            case .refused(_, let message):
+                throw ValidationFailure([.init("file", "文件", "第\(c.row.row)行：\(message)")])
+            }
+        }
+        return settled
     }
 
     /// 第12行：整改进展（%） 60→80；状态 整改中→申请销号.
@@ -202,6 +226,12 @@ final class ImportPass: Sendable {
         }
         return "第\(u.row)行：" + parts.joined(separator: "；")
     }
+}
+
+/// What the reading hands over: new records, and rows that matched records (`ImportMatch`).
+struct ImportBatch: Sendable {
+    var records: RecordBulkInsert.Batch
+    var candidates: [ImportCandidate]
 }
 
 /// Batches from the reading thread to the writing task, at most `capacity` waiting: the reader

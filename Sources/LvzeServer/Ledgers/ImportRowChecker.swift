@@ -90,7 +90,7 @@ struct RowChecker: Sendable {
     }
 
     /// A row that may be written: its values and what the sheet says of its state.
-    struct Accepted {
+    struct Accepted: Sendable {
         var unitID: Int
         var values: [String: FieldValue]
         /// Workflow kinds: the state the sheet states, nil when it says none (then 待整改 or

@@ -318,34 +318,50 @@ struct LedgerImporter {
         // The reading is a child task of this one: it ends before `run` returns, whatever happens.
         async let reading = pass.read(source, on: readers, progress: { progress(Progress(read: $0, written: 0)) })
         guard let writer else {
-            for await _ in pass.batches.stream { pass.batches.taken() }
-            return try await reading.report(fileName: fileName, mapping: mapping, committed: 0, options: options)
+            // A dry run writes nothing, but still settles the rows that matched records.
+            var settled = ImportSettled()
+            do {
+                for await batch in pass.batches.stream {
+                    settled.add(try await pass.settle(batch.candidates, on: db))
+                    pass.batches.taken()
+                }
+            } catch {
+                pass.batches.cancel()
+                _ = try? await reading
+                throw error
+            }
+            return try await reading.report(fileName: fileName, mapping: mapping, committed: 0, options: options, settled: settled)
         }
         do {
-            let count = try await db.transaction { tx -> Int in try await SQLiteCache.bulk(on: tx) {
+            let (count, settled) = try await db.transaction { tx -> (Int, ImportSettled) in try await SQLiteCache.bulk(on: tx) {
                 var lastID = try await RecordBulkInsert.maxID(on: tx.sql)
                 var written = 0, updated = 0
+                var settled = ImportSettled()
                 for await batch in pass.batches.stream {
-                    try await RecordBulkInsert.insert(batch, on: tx)
-                    lastID = try await writer.importHistory(kind, batch.notes, after: lastID, on: tx)
-                    try await writer.applyImportUpdates(batch.updates, on: tx)
+                    try await RecordBulkInsert.insert(batch.records, on: tx)
+                    lastID = try await writer.importHistory(kind, batch.records.notes, after: lastID, on: tx)
+                    let s = try await pass.settle(batch.candidates, on: tx)
+                    if options.update {
+                        try await writer.applyImportUpdates(s.updates, on: tx)
+                        updated += s.updates.count
+                    }
+                    settled.add(s)
                     pass.batches.taken()
-                    written += batch.rows.count
-                    updated += batch.updates.count
+                    written += batch.records.rows.count
                     progress(Progress(read: pass.read, written: written))
                 }
                 let result = try pass.finished()
-                if !result.errors.isEmpty { throw Rejected(result: result) }
+                if !result.errors.isEmpty { throw Rejected(result: result, settled: settled) }
                 // A sheet with nothing new writes nothing, not even an audit entry.
                 if written > 0 || updated > 0 {
                     try await writer.recordImport(kind, count: written, updated: updated, fileName: fileName, states: result.states, on: tx)
                 }
-                return written
+                return (written, settled)
             } }
-            return try await reading.report(fileName: fileName, mapping: mapping, committed: count, options: options)
+            return try await reading.report(fileName: fileName, mapping: mapping, committed: count, options: options, settled: settled)
         } catch let rejected as Rejected {
             _ = try? await reading
-            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0, options: options)
+            return rejected.result.report(fileName: fileName, mapping: mapping, committed: 0, options: options, settled: rejected.settled)
         } catch {
             // The reader stops at its next batch; its own failure (a broken file) comes first.
             pass.batches.cancel()
@@ -357,6 +373,7 @@ struct LedgerImporter {
     /// The file had problems: the transaction is rolled back.
     private struct Rejected: Error {
         var result: ImportPass.Result
+        var settled: ImportSettled
     }
 
     /// Unit and person fields of the kind name units and people the server looks up: the

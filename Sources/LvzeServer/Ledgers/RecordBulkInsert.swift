@@ -70,13 +70,10 @@ package enum RecordBulkInsert {
         package var sqlite: [SQLiteData]?
         /// An import's history note for each row (where it came from, the state the sheet gave).
         package var notes: [String]
-        /// Records a sheet sent again changes (`ImportMatch`).
-        package var updates: [ImportUpdate]
 
-        package init(_ rows: [Row], dialect: Dialect, notes: [String] = [], updates: [ImportUpdate] = []) {
+        package init(_ rows: [Row], dialect: Dialect, notes: [String] = []) {
             self.rows = rows
             self.notes = notes
-            self.updates = updates
             sqlite = dialect == .sqlite ? RecordBulkInsert.binds(rows) : nil
         }
     }
