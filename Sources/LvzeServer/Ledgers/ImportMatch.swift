@@ -101,9 +101,20 @@ struct ImportMatch: Sendable {
     static func fetch(_ ids: [Int], on db: any Database) async throws -> [Int: Existing] {
         guard !ids.isEmpty else { return [:] }
         let list = ids.map(String.init).joined(separator: ",")
-        let rows = try await db.sql.raw("SELECT \(unsafeRaw: columns) FROM records r WHERE r.id IN (\(unsafeRaw: list))").all()
+        let sql = "SELECT \(columns) FROM records r WHERE r.id IN (\(list))"
         var out: [Int: Existing] = [:]
-        for row in rows {
+        if let sqlite = db as? any SQLiteDatabase {
+            for r in try await sqlite.query(sql, []) {
+                func text(_ name: String) -> String? { r.column(name)?.string }
+                func int(_ name: String) -> Int? { r.column(name)?.integer }
+                guard let id = int("id"), let unitID = int("unit_id") else { continue }
+                out[id] = Existing(id: id, unitID: unitID, version: int("version") ?? 0, data: text("data") ?? "{}",
+                                   status: text("status") ?? "", closedOn: text("closed_on"), progress: int("progress"),
+                                   dueDate: text("due_date"), openedOn: text("opened_on") ?? "", workflow: text("workflow") ?? "{}")
+            }
+            return out
+        }
+        for row in try await db.sql.raw(SQLQueryString(sql)).all() {
             let e = Existing(
                 id: try row.decode(column: "id", as: Int.self), unitID: try row.decode(column: "unit_id", as: Int.self),
                 version: try row.decode(column: "version", as: Int.self), data: try row.decode(column: "data", as: String.self),
