@@ -12,7 +12,7 @@ extension SpreadsheetError {
 /// a sheet is read by indexing its cell records (12 bytes a cell), sorting them into row order,
 /// which BIFF does not guarantee, and decoding one row at a time. Every read is immutable, so one
 /// reader may serve several tasks.
-public final class XLSReader: Sendable {
+public final class XLSReader: WorkbookReader, Sendable {
     /// The workbook's worksheets in tab order (charts and macro sheets left out).
     public let sheets: [XLSXSheet]
     /// True when the workbook counts dates from 1904 (old Mac workbooks).
@@ -91,28 +91,6 @@ public final class XLSReader: Sendable {
         }
     }
 
-    /// Reads the sheet with the given name; throws `missingSheet` when there is none.
-    public func forEachRow(sheetNamed name: String, _ body: (SpreadsheetRow) throws -> Void) throws {
-        guard let index = sheetIndex(named: name) else {
-            throw SpreadsheetError(.missingSheet, "工作簿中没有名为“\(name)”的工作表")
-        }
-        try forEachRow(sheet: index, body)
-    }
-
-    /// The first `count` rows with values, for previewing a file and finding its header row.
-    public func firstRows(_ count: Int, sheet index: Int = 0) throws -> [SpreadsheetRow] {
-        var out: [SpreadsheetRow] = []
-        guard count > 0 else { return out }
-        do {
-            try forEachRow(sheet: index) { row in
-                out.append(row)
-                if out.count >= count { throw EnoughRows() }
-            }
-        } catch is EnoughRows {}
-        return out
-    }
-
-    private struct EnoughRows: Error {}
 
     // MARK: - Cells
 

@@ -15,7 +15,7 @@ public struct XLSXSheet: Sendable, Hashable {
 ///
 /// The sheet XML is inflated in chunks by ZIPFoundation and tokenized at byte level; only the shared
 /// string table (which every row may refer to) is held whole. Not safe to share between tasks.
-public final class XLSXReader {
+public final class XLSXReader: WorkbookReader {
     /// Ceilings that make a hostile or absurd file fail fast instead of exhausting memory or time.
     public struct Limits: Sendable, Equatable {
         /// Total bytes that may be inflated for one read (workbook parts plus the sheet).
@@ -172,28 +172,6 @@ public final class XLSXReader {
         }
     }
 
-    /// Streams the sheet with the given name; throws `missingSheet` when there is none.
-    public func forEachRow(sheetNamed name: String, _ body: (SpreadsheetRow) throws -> Void) throws {
-        guard let index = sheetIndex(named: name) else {
-            throw SpreadsheetError(.missingSheet, "工作簿中没有名为“\(name)”的工作表")
-        }
-        try forEachRow(sheet: index, body)
-    }
-
-    /// The first `count` rows with values, for previewing a file and finding its header row without reading it all.
-    public func firstRows(_ count: Int, sheet index: Int = 0) throws -> [SpreadsheetRow] {
-        var out: [SpreadsheetRow] = []
-        guard count > 0 else { return out }
-        do {
-            try forEachRow(sheet: index) { row in
-                out.append(row)
-                if out.count >= count { throw EnoughRows() }
-            }
-        } catch is EnoughRows {}
-        return out
-    }
-
-    private struct EnoughRows: Error {}
     /// Thrown through ZIPFoundation to stop inflating once the caller has what it needs.
     private struct StopReading: Error {}
     /// Carries an error of the row handler through ZIPFoundation untouched.
