@@ -1,7 +1,7 @@
 /// What the XLSX and XLS readers share: sheets by index or name, rows streamed in order.
 public protocol WorkbookReader {
-    /// The index of the worksheet with this name, nil when there is none.
-    func sheetIndex(named name: String) -> Int?
+    /// The worksheets, in tab order.
+    var sheets: [XLSXSheet] { get }
     /// Every row with a value of the sheet at `index`, in order.
     func forEachRow(sheet index: Int, _ body: (SpreadsheetRow) throws -> Void) throws
 }
@@ -9,6 +9,20 @@ public protocol WorkbookReader {
 private struct EnoughRows: Error {}
 
 extension WorkbookReader {
+    /// The index in `sheets` of the sheet with this name (compared exactly), if any.
+    public func sheetIndex(named name: String) -> Int? {
+        sheets.firstIndex { $0.name == name }
+    }
+
+    /// Throws `missingSheet`, saying how many there are, when `index` names no sheet.
+    func checkSheet(_ index: Int) throws {
+        guard sheets.indices.contains(index) else {
+            throw SpreadsheetError(.missingSheet, sheets.isEmpty
+                ? "工作簿中没有工作表"
+                : "工作簿中没有第 \(index + 1) 个工作表（共 \(sheets.count) 个）")
+        }
+    }
+
     /// Reads the sheet with the given name; throws `missingSheet` when there is none.
     public func forEachRow(sheetNamed name: String, _ body: (SpreadsheetRow) throws -> Void) throws {
         guard let index = sheetIndex(named: name) else {

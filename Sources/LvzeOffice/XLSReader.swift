@@ -58,19 +58,10 @@ public final class XLSReader: WorkbookReader, Sendable {
         }
     }
 
-    /// The index in `sheets` of the sheet with this name (compared exactly), if any.
-    public func sheetIndex(named name: String) -> Int? {
-        sheets.firstIndex { $0.name == name }
-    }
-
     /// Calls `body` with every row that has at least one value, in ascending row order, each with its
     /// cells in ascending column order. Blank cells and empty strings are left out.
     public func forEachRow(sheet index: Int = 0, _ body: (SpreadsheetRow) throws -> Void) throws {
-        guard sheets.indices.contains(index) else {
-            throw SpreadsheetError(.missingSheet, sheets.isEmpty
-                ? "工作簿中没有工作表"
-                : "工作簿中没有第 \(index + 1) 个工作表（共 \(sheets.count) 个）")
-        }
+        try checkSheet(index)
         try stream.withUnsafeBytes { raw in
             let refs = try cellIndex(raw, sheet: index)
             var i = 0

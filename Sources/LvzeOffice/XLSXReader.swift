@@ -136,21 +136,12 @@ public final class XLSXReader: WorkbookReader {
         self.metadataBytes = used
     }
 
-    /// The index in `sheets` of the sheet with this name (compared exactly), if any.
-    public func sheetIndex(named name: String) -> Int? {
-        sheets.firstIndex { $0.name == name }
-    }
-
     /// Calls `body` with every row that has at least one value, in file order, streaming the sheet.
     ///
     /// Rows carry their Excel row number, so skipped numbers show where empty rows were. Cells without
     /// a value (only a style) and empty strings are left out; cells keep their column from `r="C12"`.
     public func forEachRow(sheet index: Int = 0, _ body: (SpreadsheetRow) throws -> Void) throws {
-        guard sheets.indices.contains(index) else {
-            throw SpreadsheetError(.missingSheet, sheets.isEmpty
-                ? "工作簿中没有工作表"
-                : "工作簿中没有第 \(index + 1) 个工作表（共 \(sheets.count) 个）")
-        }
+        try checkSheet(index)
         let sheet = sheets[index]
         guard let path = sheet.path, Self.entry(path, in: entries) != nil else {
             throw SpreadsheetError(.missingSheet, "工作表“\(sheet.name)”的数据在文件中缺失")

@@ -73,10 +73,8 @@ final class ImportPass: Sendable {
         self.fileName = fileName
         self.match = match
         var fields = Set(checker.mapping.columns.values.map(\.id))
-        if checker.mapping.state[.progress] != nil || checker.mapping.state[.closedFlag] != nil || checker.mapping.state[.completion] != nil
-            || checker.mapping.state[.status] != nil || checker.mapping.state[.closedOn] != nil {
-            fields.insert(LedgerKind.WorkflowField.progress)
-        }
+        // Any state column sets the progress (a closed item is 100%).
+        if !checker.mapping.state.isEmpty { fields.insert(LedgerKind.WorkflowField.progress) }
         if checker.options.keepExtra, !checker.mapping.extra.isEmpty, let f = checker.kind.remarksField { fields.insert(f) }
         sheetFields = fields
         keyReader = FieldJSON.Reader(fields: checker.kind.naturalKey.compactMap(checker.kind.field))
@@ -119,7 +117,7 @@ final class ImportPass: Sendable {
         var occurrences: [String: Int] = [:]
         batch.reserveCapacity(RecordBulkInsert.batchSize)
         notes.reserveCapacity(RecordBulkInsert.batchSize)
-        let counting = checker.kind.workflow && checker.statesState
+        let counting = checker.kind.workflow && checker.hasStateColumns
         let sending = write
         var read = 0
         let headerRow = checker.mapping.headerRow

@@ -101,7 +101,7 @@ struct RowChecker: Sendable {
     }
 
     /// Whether rows carry anything the history line must state beyond "imported".
-    var statesState: Bool { !mapping.state.isEmpty || mapping.extensionsColumn != nil }
+    var hasStateColumns: Bool { !mapping.state.isEmpty || mapping.extensionsColumn != nil }
 
     func check(_ row: SpreadsheetRow) -> Checked {
         var values: [String: FieldValue] = [:]
@@ -252,7 +252,7 @@ struct RowChecker: Sendable {
     /// the state as the sheet gave it — so no one takes it for an approval made in Lvze.
     func provenance(_ row: Accepted, fileName: String) -> String {
         var note = "导入自「\(fileName)」第\(row.row)行"
-        if kind.workflow, statesState {
+        if kind.workflow, hasStateColumns {
             var said = row.state.map { "表中状态：\($0.description)" } ?? "表中未写状态，按待整改导入"
             if row.extensions > 0 { said += "；延期\(row.extensions)次" }
             note += "。" + said + "（按原表记载，非本系统审批）"
