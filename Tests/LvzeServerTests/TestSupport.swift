@@ -9,12 +9,12 @@ import XCTVapor
 
 /// An app on in-memory SQLite, or on an emptied PostgreSQL database when `DATABASE_URL`
 /// is set (CI runs the suite both ways).
-func makeTestApp() async throws -> Application {
+func makeTestApp(tls: TLSFiles? = nil) async throws -> Application {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     let url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     do {
-        try await configure(app, LvzeConfiguration(dataDirectory: ":memory:", bcryptCost: 4, databaseURL: url)) { app in
+        try await configure(app, LvzeConfiguration(dataDirectory: ":memory:", bcryptCost: 4, databaseURL: url, tls: tls)) { app in
             guard url != nil else { return }
             try await app.db.sql.raw("DROP SCHEMA public CASCADE").run()
             try await app.db.sql.raw("CREATE SCHEMA public").run()

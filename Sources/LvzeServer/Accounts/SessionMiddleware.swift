@@ -12,7 +12,7 @@ enum Cookies {
     /// HttpOnly, SameSite=Lax, path /; Secure when the site is served over HTTPS.
     static func make(_ value: String, request: Request, maxAge: Int? = nil) -> HTTPCookies.Value {
         HTTPCookies.Value(string: value, expires: nil, maxAge: maxAge, domain: nil, path: "/",
-                          isSecure: request.headers.first(name: "X-Forwarded-Proto") == "https",
+                          isSecure: request.isSecure,
                           isHTTPOnly: true, sameSite: .lax)
     }
 }

@@ -13,6 +13,10 @@ import Vapor
 /// `beforeMigrate` lets the test suite start PostgreSQL runs from an empty schema.
 public func configure(_ app: Application, _ configuration: LvzeConfiguration,
                       beforeMigrate: (@Sendable (Application) async throws -> Void)? = nil) async throws {
+    // A bad certificate or an exposed key stops the start before anything is read or written.
+    if let tls = configuration.tls {
+        app.http.server.configuration.tlsConfiguration = try ServerTLS.configuration(tls)
+    }
     try configureDatabase(app, configuration)
     app.lvze = try LvzeServices(configuration: configuration, logger: app.logger)
     app.lifecycle.use(ServicesLifecycle())

@@ -26,6 +26,18 @@ public enum LvzeMain {
         }
         if arguments.count == 1 { arguments.append("serve") }
         let env = ProcessInfo.processInfo.environment
+        // HTTPS and the daily backup are the server's alone: other commands ignore their settings.
+        var tls: TLSFiles?
+        var backup: BackupSchedule?
+        if arguments[1] == "serve" {
+            do {
+                tls = try ServerTLS.take(from: &arguments, environment: env)
+                backup = try BackupSchedule.from(environment: env)
+            } catch {
+                FileHandle.standardError.write(Data("启动失败：\(error)\n".utf8))
+                return 2
+            }
+        }
         var bcryptCost = 12
         if let raw = env["LVZE_BCRYPT_COST"], !raw.isEmpty {
             guard let n = Int(raw), (4...16).contains(n) else {
@@ -47,7 +59,8 @@ public enum LvzeMain {
         let configuration = LvzeConfiguration(
             dataDirectory: env["LVZE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data",
             bcryptCost: bcryptCost, databaseURL: env["DATABASE_URL"], demo: demo,
-            adminPassword: adminPassword, auditKeyFile: env["LVZE_AUDIT_KEY_FILE"])
+            adminPassword: adminPassword, auditKeyFile: env["LVZE_AUDIT_KEY_FILE"], tls: tls,
+            backup: backup)
 
         var vaporEnv: Environment
         do {
@@ -80,7 +93,10 @@ public enum LvzeMain {
             app.asyncCommands.use(ExportCommand(), as: "export")
             app.asyncCommands.use(ReportCommand(), as: "report")
             app.asyncCommands.use(RemindCommand(), as: "remind")
-            if wantsHelp {
+            app.asyncCommands.use(BackupCommand(), as: "backup")
+            app.asyncCommands.use(RestoreCommand(configuration: configuration), as: "restore")
+            // A restore writes into an empty folder: nothing may be opened or created there first.
+            if wantsHelp || arguments.count > 1 && arguments[1] == "restore" {
                 _ = app.fluent.migrationLogLevel  // registers Fluent's `migrate` command for its help
                 try await app.execute()
                 try? await app.asyncShutdown()
@@ -124,9 +140,29 @@ public enum LvzeMain {
                 }
             } : nil
             defer { reminders?.cancel() }
+            // The daily backup, when LVZE_BACKUP_DIR is set: checked every ten minutes.
+            let backups: Task<Void, Never>? = isServe ? configuration.backup.map { schedule in
+                Task { [app] in
+                    let attempts = BackupAttempts()
+                    var wait: Duration = .seconds(90)
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: wait)
+                        wait = .seconds(600)
+                        if Task.isCancelled { break }
+                        do {
+                            if let made = try await app.runBackupIfDue(schedule, attempts: attempts) {
+                                app.logger.notice("定时备份完成：\(made.file.path)，SHA-256 \(made.sha256)")
+                            }
+                        } catch {
+                            app.logger.error("定时备份失败", metadata: ["error": .string("\(error)")])
+                        }
+                    }
+                }
+            } : nil
+            defer { backups?.cancel() }
             if isServe {
                 let address = serveAddress(vaporEnv.arguments)
-                app.console.print("履责 Lvze 已启动：在浏览器中打开 http://\(address)/ 登录"
+                app.console.print("履责 Lvze 已启动：在浏览器中打开 \(tls == nil ? "http" : "https")://\(address)/ 登录"
                                   + (demo ? "（演示账号见上；已有数据时不再重复载入）" : ""))
             }
             try await app.execute()

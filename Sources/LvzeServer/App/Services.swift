@@ -17,10 +17,17 @@ public struct LvzeConfiguration: Sendable {
     public var adminPassword: String?
     /// The audit key file (`LVZE_AUDIT_KEY_FILE`); default `audit.key` in the data folder.
     public var auditKeyFile: String?
+    /// HTTPS served by Lvze itself (`--tls-cert`, `--tls-key`); nil for plain HTTP.
+    public var tls: TLSFiles?
+    /// The server's daily backup (`LVZE_BACKUP_DIR` …); nil for none.
+    public var backup: BackupSchedule?
 
     public init(dataDirectory: String, bcryptCost: Int = 12, databaseURL: String? = nil,
-                demo: Bool = false, adminPassword: String? = nil, auditKeyFile: String? = nil) {
+                demo: Bool = false, adminPassword: String? = nil, auditKeyFile: String? = nil, tls: TLSFiles? = nil,
+                backup: BackupSchedule? = nil) {
         self.auditKeyFile = auditKeyFile
+        self.tls = tls
+        self.backup = backup
         self.dataDirectory = dataDirectory
         self.bcryptCost = bcryptCost
         self.databaseURL = databaseURL

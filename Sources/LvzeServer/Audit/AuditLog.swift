@@ -16,6 +16,7 @@ package enum AuditAction: String, CaseIterable, Sendable {
     case tokenCreated = "token_created", tokenRevoked = "token_revoked"
     case export, report, workflow, sensitiveRead = "sensitive_read"
     case auditVerified = "audit_verified", auditGuardRestored = "audit_guard_restored"
+    case backup
 
     package var label: String {
         switch self {
@@ -45,6 +46,7 @@ package enum AuditAction: String, CaseIterable, Sendable {
         case .sensitiveRead: return "查阅敏感记录"
         case .auditVerified: return "校验审计日志"
         case .auditGuardRestored: return "恢复防篡改触发器"
+        case .backup: return "数据备份"
         }
     }
 

@@ -20,6 +20,9 @@ struct SecurityHeadersMiddleware: AsyncMiddleware {
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(name: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()")
         response.headers.replaceOrAdd(name: "Cross-Origin-Opener-Policy", value: "same-origin")
+        if request.isSecure {
+            response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: ServerTLS.strictTransportSecurity)
+        }
         if !request.url.path.hasPrefix("/static/"), !h.contains(name: .cacheControl) {
             response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         }
