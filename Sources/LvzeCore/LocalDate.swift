@@ -93,7 +93,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
         if raw.utf8.count == 10, let date = raw.utf8.withContiguousStorageIfAvailable(parseISO) ?? nil {
             return date
         }
-        let text = raw.halfWidth.trimmingCharacters(in: .whitespaces)
+        let text = raw.halfWidth.trimmedWhitespace
         if text.count == 8, text.allSatisfy(\.isASCIIDigit) {
             let y = Int(text.prefix(4))!, m = Int(text.dropFirst(4).prefix(2))!, d = Int(text.suffix(2))!
             return LocalDate(year: y, month: m, day: d)
@@ -185,4 +185,27 @@ extension String {
 extension TimeZone {
     /// The zone a Chinese district works in; its dates are what "in year Y" means.
     public static let lvzeDefault = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!
+}
+
+extension StringProtocol {
+    /// `trimmingCharacters(in: .whitespaces)` without Foundation's `NSString` round trip,
+    /// which an import paid for every state and date cell; most cells have nothing to trim.
+    public var trimmedWhitespace: String { trimmed { CharacterSet.whitespaces.contains($0) } }
+
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)`, the same way.
+    public var trimmedWhitespaceAndNewlines: String { trimmed { CharacterSet.whitespacesAndNewlines.contains($0) } }
+
+    private func trimmed(_ isSpace: (Unicode.Scalar) -> Bool) -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return "" }
+        if !isSpace(first), !isSpace(last) { return String(self) }
+        var start = scalars.startIndex, end = scalars.endIndex
+        while start < end, isSpace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start {
+            let before = scalars.index(before: end)
+            guard isSpace(scalars[before]) else { break }
+            end = before
+        }
+        return String(String.UnicodeScalarView(scalars[start..<end]))
+    }
 }

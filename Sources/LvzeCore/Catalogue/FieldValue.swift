@@ -53,7 +53,7 @@ extension FieldSpec {
     /// by the caller, who knows whether the field was submitted at all).
     public func parse(_ raw: String) -> Result<FieldValue?, FieldError> {
         // Fast paths matter here: an import parses every cell of every row.
-        let text = FieldSpec.mayNeedTrimming(raw) ? raw.trimmingCharacters(in: .whitespacesAndNewlines) : raw
+        let text = FieldSpec.mayNeedTrimming(raw) ? raw.trimmedWhitespaceAndNewlines : raw
         if text.isEmpty { return .success(nil) }
         func fail(_ message: String) -> Result<FieldValue?, FieldError> { .failure(FieldError(id, label, message)) }
         switch type {
@@ -80,7 +80,7 @@ extension FieldSpec {
             let cleaned = text.halfWidth.replacingOccurrences(of: ",", with: "")
                 .replacingOccurrences(of: "￥", with: "").replacingOccurrences(of: "¥", with: "")
                 .replacingOccurrences(of: "万元", with: "").replacingOccurrences(of: "元", with: "")
-                .trimmingCharacters(in: .whitespaces)
+                .trimmedWhitespace
             guard !cleaned.isEmpty, cleaned.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }),
                   let value = Decimal(string: cleaned, locale: Locale(identifier: "en_US_POSIX")) else {
                 return fail("「\(text)」不是数字")

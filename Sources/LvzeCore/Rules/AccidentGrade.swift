@@ -40,7 +40,7 @@ public enum AccidentGrade: String, CaseIterable, Codable, Sendable, Comparable {
 
     /// Reads a stored raw value or a label, with or without the trailing 事故.
     public static func fromLabel(_ text: String) -> AccidentGrade? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         return allCases.first { $0.label == trimmed || $0.rawValue == trimmed || $0.label == trimmed + "事故" }
     }
 }

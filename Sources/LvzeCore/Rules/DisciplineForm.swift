@@ -33,7 +33,7 @@ public enum DisciplineForm: String, CaseIterable, Codable, Sendable, Comparable 
 
     /// Reads a stored raw value or a label.
     public static func fromLabel(_ text: String) -> DisciplineForm? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         return allCases.first { $0.label == trimmed || $0.rawValue == trimmed }
     }
 }

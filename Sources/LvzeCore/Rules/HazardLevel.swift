@@ -49,7 +49,7 @@ public enum HazardLevel: String, CaseIterable, Codable, Sendable, Comparable {
 
     /// Reads a stored raw value, the full or short label, or just 一般/重大 as ledgers write it.
     public static func fromLabel(_ text: String) -> HazardLevel? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         return allCases.first {
             [$0.rawValue, $0.label, $0.shortLabel, String($0.shortLabel.prefix(2))].contains(trimmed)
         }

@@ -18,7 +18,7 @@ public enum ProblemLeadDisposal: String, CaseIterable, Codable, Sendable {
 
     /// Reads a stored raw value or a label.
     public static func fromLabel(_ text: String) -> ProblemLeadDisposal? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         return allCases.first { $0.label == trimmed || $0.rawValue == trimmed }
     }
 }

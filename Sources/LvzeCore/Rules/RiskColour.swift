@@ -34,7 +34,7 @@ public enum RiskColour: String, CaseIterable, Codable, Sendable, Comparable {
 
     /// Reads a stored raw value, a colour (红, 红色) or a risk level (重大风险).
     public static func fromLabel(_ text: String) -> RiskColour? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         return allCases.first {
             [$0.rawValue, $0.label, $0.label + "色", $0.riskLabel].contains(trimmed)
         }

@@ -67,7 +67,7 @@ public struct ImportedState: Equatable, Sendable {
     static let returnedWords: Set<String> = ["退回", "已退回", "被退回", "退回整改", "销号退回", "退回重新整改"]
 
     static func says(_ raw: String, column: Column) -> Says?? {
-        let t = raw.trimmingCharacters(in: .whitespaces).uppercased()
+        let t = raw.trimmedWhitespace.uppercased()
         guard !t.isEmpty else { return .some(nil) }
         if closedWords.contains(t) { return .closed }
         if openWords.contains(t) || pendingWords.contains(t) { return .open(started: false) }
@@ -100,11 +100,11 @@ public struct ImportedState: Equatable, Sendable {
         for column in [Column.closedFlag, .completion, .status, .progress] {
             guard let raw = cells[column] else { continue }
             // A per cent is how far the work is, not whether it was signed off: 100% may still wait for approval.
-            if column == .progress, let p = Self.percent(raw.trimmingCharacters(in: .whitespaces)) {
+            if column == .progress, let p = Self.percent(raw.trimmedWhitespace) {
                 percent = p
                 continue
             }
-            if column == .progress, let n = Double(raw.trimmingCharacters(in: .whitespaces).halfWidth.replacingOccurrences(of: "%", with: "")) {
+            if column == .progress, let n = Double(raw.trimmedWhitespace.halfWidth.replacingOccurrences(of: "%", with: "")) {
                 return .failure(Problem(column: column, message: n < 0 ? "不能小于0" : "不能大于100"))
             }
             switch says(raw, column: column) {

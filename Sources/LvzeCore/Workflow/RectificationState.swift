@@ -23,7 +23,7 @@ public enum RectificationState: String, CaseIterable, Codable, Sendable {
 
     /// Reads a stored raw value or the label typed in a spreadsheet.
     public static func fromLabel(_ text: String) -> RectificationState? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedWhitespace
         return allCases.first { $0.label == trimmed || $0.rawValue == trimmed }
     }
 }

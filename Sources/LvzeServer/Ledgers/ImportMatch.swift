@@ -48,9 +48,12 @@ struct ImportMatch: Sendable {
     }
 
     /// A key's hash, as the index keeps it (the record read again confirms the key itself).
+    /// Over the UTF-8 bytes: `String`'s own hashing normalises Unicode first, which for a
+    /// Chinese key cost more than the rest of the row's matching.
     static func hash(_ key: String) -> Int {
         var h = Hasher()
-        h.combine(key)
+        var text = key
+        text.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
         return h.finalize()
     }
 
@@ -91,11 +94,8 @@ struct ImportMatch: Sendable {
         return ImportMatch(kind: kind, byKey: found.withLockedValue { $0 })
     }
 
-    /// The record the `occurrence`-th row (from 0) with this key matches, if any.
-    func existing(_ key: String, occurrence: Int) -> Entry? {
-        guard let all = byKey[Self.hash(key)], occurrence < all.count else { return nil }
-        return all[occurrence]
-    }
+    /// The records with this key's hash, in the order they were written; nil for none.
+    func entries(hash: Int) -> [Entry]? { byKey[hash] }
 
     /// The records of `ids` as they stand now (in a writer's transaction: as it will change them).
     static func fetch(_ ids: [Int], on db: any Database) async throws -> [Int: Existing] {

@@ -114,7 +114,8 @@ final class ImportPass: Sendable {
         var batch: [RecordBulkInsert.Row] = []
         var notes: [String] = []
         var candidates: [ImportCandidate] = []
-        var occurrences: [String: Int] = [:]
+        // Rows seen so far of each key the index holds, by the key's hash.
+        var occurrences: [Int: Int] = [:]
         batch.reserveCapacity(RecordBulkInsert.batchSize)
         notes.reserveCapacity(RecordBulkInsert.batchSize)
         let counting = checker.kind.workflow && checker.hasStateColumns
@@ -139,11 +140,18 @@ final class ImportPass: Sendable {
             switch checker.check(row) {
             case .record(let accepted):
                 result.rows += 1
+                var entry: ImportMatch.Entry?
                 if !match.isEmpty {
                     let key = checker.kind.naturalKeyText(unitID: accepted.unitID, values: accepted.values)
-                    let n = occurrences[key, default: 0]
-                    occurrences[key] = n + 1
-                    if let entry = match.existing(key, occurrence: n) {
+                    let hash = ImportMatch.hash(key)
+                    if let all = match.entries(hash: hash) {
+                        let n = occurrences[hash, default: 0]
+                        occurrences[hash] = n + 1
+                        entry = n < all.count ? all[n] : nil
+                    } else {
+                        entry = nil
+                    }
+                    if let entry {
                         if checker.kind.workflow, entry.closed, let said = accepted.state, said.state != .closed {
                             let column = checker.mapping.state[.closedFlag] != nil ? ImportedState.Column.closedFlag
                                 : checker.mapping.state.keys.sorted { $0.rawValue < $1.rawValue }.first ?? .closedFlag

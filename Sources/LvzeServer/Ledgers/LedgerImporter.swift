@@ -210,7 +210,7 @@ struct LedgerImporter {
         for row in rows {
             var mapping = Mapping(headerRow: row.number)
             for cell in row.cells {
-                let text = cell.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                let text = cell.text.trimmedWhitespaceAndNewlines
                 let key = FieldSpec.normaliseHeader(text)
                 guard !key.isEmpty else { continue }
                 let bare = FieldSpec.normaliseHeader(Self.stripUnit(text))
@@ -256,7 +256,7 @@ struct LedgerImporter {
     static func bracketUnit(_ text: String) -> String? {
         for (open, close) in [("（", "）"), ("(", ")")] {
             if let r = text.range(of: open, options: .backwards), text.hasSuffix(close) {
-                let unit = String(text[r.upperBound..<text.index(before: text.endIndex)]).trimmingCharacters(in: .whitespaces)
+                let unit = String(text[r.upperBound..<text.index(before: text.endIndex)]).trimmedWhitespace
                 return unit.isEmpty ? nil : unit
             }
         }
@@ -385,7 +385,7 @@ struct LedgerImporter {
         var refTexts: [String: Set<String>] = [:]
         try source.forEachRow { row in
             guard row.number > mapping.headerRow else { return }
-            for (col, f) in refFields { let t = row.text(col).trimmingCharacters(in: .whitespaces); if !t.isEmpty { refTexts[f.id, default: []].insert(t) } }
+            for (col, f) in refFields { let t = row.text(col).trimmedWhitespace; if !t.isEmpty { refTexts[f.id, default: []].insert(t) } }
         }
         let validator = RecordValidator(kind: kind, db: db, scope: scope, setting: setting)
         var refs: [String: [String: Result<Int, FieldError>]] = [:]

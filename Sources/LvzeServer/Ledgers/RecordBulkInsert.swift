@@ -107,7 +107,10 @@ package enum RecordBulkInsert {
         try await insert.run()
     }
 
-    /// `INSERT INTO records (…) VALUES (?, …), …` for `rows` rows (a full batch's is kept).
+    /// `INSERT OR FAIL INTO records (…) VALUES (?, …), …` for `rows` rows (a full batch's is kept).
+    /// OR FAIL: a failing row stops the statement without undoing the rows before it, which
+    /// spares SQLite a statement journal of every page the batch touches; the caller's
+    /// transaction is rolled back on any error, so nothing of a failed batch is kept either way.
     package static func statement(rows: Int) -> String {
         rows == batchSize ? fullStatement : makeStatement(rows: rows)
     }
@@ -116,7 +119,7 @@ package enum RecordBulkInsert {
 
     private static func makeStatement(rows: Int) -> String {
         let tuple = "(" + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-        var sql = "INSERT INTO records (" + columns.joined(separator: ", ") + ") VALUES "
+        var sql = "INSERT OR FAIL INTO records (" + columns.joined(separator: ", ") + ") VALUES "
         sql.reserveCapacity(sql.utf8.count + rows * (tuple.utf8.count + 1))
         for i in 0..<rows {
             if i > 0 { sql += "," }
@@ -169,7 +172,7 @@ package enum RecordBulkInsert {
             let end = min(start + batchSize, recordIDs.count)
             if let sqlite = db as? any SQLiteDatabase {
                 let tuple = "(?,?,?,?,?,?,?)"
-                let sql = "INSERT INTO record_events (record_id, at, user_id, username, action, changes, note) VALUES "
+                let sql = "INSERT OR FAIL INTO record_events (record_id, at, user_id, username, action, changes, note) VALUES "
                     + Array(repeating: tuple, count: end - start).joined(separator: ",")
                 var binds: [SQLiteData] = []
                 binds.reserveCapacity((end - start) * 7)
