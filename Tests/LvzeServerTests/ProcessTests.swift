@@ -1,4 +1,5 @@
 import Foundation
+@testable import LvzeServer
 import XCTest
 
 /// The `lvze` binary as an operator runs it: settings checked before anything is written, help
@@ -48,6 +49,41 @@ final class ProcessTests: XCTestCase {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
+    }
+
+    /// `backup` then `restore` then `audit verify`, as an IT office types them; every refusal named.
+    func testBackupRestoreAndVerifyFromTheCommandLine() throws {
+        let folder = try scratch()
+        let empty = try run(["backup", "--out", folder.appendingPathComponent("x.zip").path], in: folder)
+        XCTAssertEqual(empty.status, 1, empty.output)
+        XCTAssertTrue(empty.output.contains("没有 Lvze 的数据库"), empty.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/lvze.sqlite").path), "made a database to back up")
+
+        XCTAssertEqual(try run(["migrate"], in: folder).status, 0)
+        let noOut = try run(["backup"], in: folder)
+        XCTAssertEqual(noOut.status, 1, noOut.output)
+        XCTAssertTrue(noOut.output.contains("--out：须指定备份文件的路径"), noOut.output)
+        let file = folder.appendingPathComponent("lvze-backup.zip")
+        let made = try run(["backup", "--out", file.path], in: folder)
+        XCTAssertEqual(made.status, 0, made.output)
+        XCTAssertTrue(made.output.contains("已备份到 \(file.path)"), made.output)
+        let printed = made.output.components(separatedBy: "SHA-256: ").last?.prefix(64) ?? ""
+        XCTAssertEqual(String(printed), try FileDigest.sha256(of: file).hex)
+
+        let restored = folder.appendingPathComponent("restored")
+        let restore = try run(["restore", file.path], in: folder, environment: ["LVZE_DATA": restored.path])
+        XCTAssertEqual(restore.status, 0, restore.output)
+        XCTAssertTrue(restore.output.contains("请运行 lvze audit verify"), restore.output)
+        let verify = try run(["audit", "verify"], in: folder, environment: ["LVZE_DATA": restored.path])
+        XCTAssertEqual(verify.status, 0, verify.output)
+        XCTAssertTrue(verify.output.contains("审计日志完整"), verify.output)
+
+        let again = try run(["restore", file.path], in: folder, environment: ["LVZE_DATA": restored.path])
+        XCTAssertEqual(again.status, 1, again.output)
+        XCTAssertTrue(again.output.contains("不是空的"), again.output)
+        let helpRestore = try run(["restore", "--help"], in: folder, environment: ["LVZE_DATA": folder.appendingPathComponent("nothing").path])
+        XCTAssertEqual(helpRestore.status, 0, helpRestore.output)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("nothing").path), "restore --help made the folder")
     }
 
     func testHelpTouchesNoDatabase() throws {

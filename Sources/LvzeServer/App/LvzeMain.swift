@@ -102,6 +102,11 @@ public enum LvzeMain {
                 try? await app.asyncShutdown()
                 return 0
             }
+            // A backup of a folder with no database would be a backup of a new, empty one.
+            if arguments.count > 1, arguments[1] == "backup", (configuration.databaseURL ?? "").isEmpty,
+               !FileManager.default.fileExists(atPath: URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("lvze.sqlite").path) {
+                throw CLIError("数据目录 \(configuration.dataDirectory) 中没有 Lvze 的数据库（lvze.sqlite）；请用 LVZE_DATA 指定要备份的数据目录")
+            }
             try await configure(app, configuration)
             configured = true
             if isServe, demo, let loader { _ = try await loader.loadIfEmpty(app) }
