@@ -24,7 +24,7 @@ import traceback
 from urllib.parse import urlparse
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -961,8 +961,11 @@ def steps(w: Walk):
         form = d().find_element(By.CSS_SELECTOR, f"form[action='/ledgers/{HAZARD}/import']")
         w.field("file", form).send_keys(state["import_good"])
         w.press("试导入（只检查，不保存）", form)
-        w.wait(180).until(lambda dr: "试导入结果" in w.body_text() or dr.find_elements(By.CSS_SELECTOR, "div.errors")
-                          or dr.find_elements(By.CSS_SELECTOR, "section.error-page"))
+        # The job's page refreshes itself while the file is read: wait for the result itself,
+        # not for a heading the running page shows too.
+        WebDriverWait(d(), 180, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda dr: dr.find_elements(By.CSS_SELECTOR, "p.match-counts") or dr.find_elements(By.CSS_SELECTOR, "div.errors")
+            or dr.find_elements(By.CSS_SELECTOR, "section.error-page"))
         w.expect_page(f"/ledgers/{HAZARD}/import")
         check(not w.errors_box(), f"the same file's dry run shows errors: {w.errors_box()[:300]}")
         counts = d().find_elements(By.CSS_SELECTOR, "p.match-counts")
