@@ -972,6 +972,8 @@ def steps(w: Walk):
         check(counts, f"the dry run does not compare with the records already imported: {w.body_text()[:400]}")
         text = counts[0].text
         check("新增0条" in text and f"无变化{state['import_rows']}条" in text, f"the same file again is not 0 new, {state['import_rows']} unchanged: 「{text}」")
+        check(not [b for b in d().find_elements(By.TAG_NAME, "button") if b.text.startswith("确认导入")]
+              and "无需导入" in w.body_text(), "the same file again still offers to import (nothing to add)")
         # Open when a column is not imported; opened here either way, as a user would.
         d().execute_script("arguments[0].open = true", d().find_element(By.CSS_SELECTOR, "details.sheet-columns"))
         rows = [r.text for r in d().find_elements(By.CSS_SELECTOR, "details.sheet-columns tbody tr")]

@@ -359,6 +359,19 @@ final class ReimportTests: XCTestCase {
             XCTAssertTrue(done.body.string.contains(">更新已有记录1条。"), done.body.string)
             let progress = try await LedgerRecord.query(on: app.db).filter(\.$progress == 80).count()
             XCTAssertEqual(progress, 1, "the first of two identical rows matched the first record")
+
+            // The same sheet once more: nothing to add or change, so nothing to confirm.
+            let again = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "dry", "update": "1"],
+                                                                                     files: [("file", "隐患台账.csv", csv)]))
+            XCTAssertTrue(again.body.string.contains("表中没有新的记录，也没有与系统中不同的记录，无需导入。"), again.body.string)
+            XCTAssertFalse(again.body.string.contains("确认导入"), again.body.string)
+            // Changed rows without 按表格更新: the page says how to update them.
+            var later = next
+            later[1] = "2,2025-06-01,仓库,灭火器过期,一般隐患,2025-12-31,90%,否,"
+            let unticked = try await importResult(clerk, try await clerk.postMultipart("/ledgers/hazard/import", ["unit": "TA", "mode": "dry"],
+                files: [("file", "隐患台账.csv", Data(([Self.header] + later).joined(separator: "\n").utf8))]))
+            XCTAssertTrue(unticked.body.string.contains("表中没有新的记录，无需导入。如需按表格更新与系统中不同的1条，请勾选“按表格更新已有记录”后重新试导入。"),
+                          unticked.body.string)
         }
     }
 }

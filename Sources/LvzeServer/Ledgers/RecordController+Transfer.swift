@@ -53,6 +53,8 @@ struct RecordTransferController {
         var total: Int
         /// After a clean dry run: where to confirm the import of the same file.
         var commitURL: String?
+        /// A dry run that found nothing to add or change: no button to import nothing.
+        var nothingToWrite: Bool
         var keepExtra: Bool
         var update: Bool
         /// The fields that identify one record (the kind's natural key), as 责任单位、排查时间….
@@ -82,6 +84,7 @@ struct RecordTransferController {
             phase = "排队等待：同时进行的导入已达上限（\(req.lvze.settings.int(ImportJobs.concurrencyKey))个）"
                 + (ahead > 0 ? "，前面还有\(ahead)个导入在排队" : "，正在进行的导入结束后自动开始")
         }
+        let nothingToWrite = dryRun && report.map { $0.new == 0 && (!$0.update || $0.changed == 0) } ?? false
         return try await req.render("records/import", title: "导入\(kind.name)", ImportContent(
             kind: KindSummary(kind), unit: unit,
             headers: kind.fields.filter { $0.type != .attachments }.map { f in
@@ -90,7 +93,8 @@ struct RecordTransferController {
             report: report, errors: errors, dryRun: dryRun, committed: committed,
             shownErrors: Array(all.prefix(500)), moreErrors: max(0, all.count - 500), running: running,
             phase: phase, read: job?.read ?? 0, written: job?.written ?? 0, total: job?.total ?? 0,
-            commitURL: job.flatMap { $0.kept == nil ? nil : Endpoint.recordImportCommit.url(kind.id, $0.id.uuidString).path },
+            commitURL: nothingToWrite ? nil : job.flatMap { $0.kept == nil ? nil : Endpoint.recordImportCommit.url(kind.id, $0.id.uuidString).path },
+            nothingToWrite: nothingToWrite,
             keepExtra: job?.options.keepExtra ?? options.keepExtra, update: job?.options.update ?? options.update,
             naturalKey: kind.naturalKey.map { $0 == LedgerKind.unitKey ? "责任单位" : kind.field($0)?.label ?? $0 }.joined(separator: "、")),
                                     status: status, section: KindSummary(kind).systemPath)
