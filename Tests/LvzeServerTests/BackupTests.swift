@@ -11,7 +11,7 @@ import ZIPFoundation
 /// `lvze backup` while the server writes, and `lvze restore` into an empty place: on SQLite a
 /// data folder, on PostgreSQL (with `DATABASE_URL`) a dump made by pg_dump into an empty database.
 final class BackupTests: XCTestCase {
-    static var databaseURL: String? { ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var databaseURL: String? { testDatabaseURL }
 
     func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-backup-\(UUID().uuidString)", isDirectory: true)
@@ -22,19 +22,7 @@ final class BackupTests: XCTestCase {
 
     /// An app on a data folder (SQLite file) or on the test database, emptied.
     func makeApp(data: URL, databaseURL: String? = BackupTests.databaseURL, empty: Bool = true) async throws -> Application {
-        let app = try await Application.make(.testing)
-        app.logger.logLevel = .warning
-        do {
-            try await configure(app, LvzeConfiguration(dataDirectory: data.path, bcryptCost: 4, databaseURL: databaseURL)) { app in
-                guard databaseURL != nil, empty else { return }
-                try await app.db.sql.raw("DROP SCHEMA public CASCADE").run()
-                try await app.db.sql.raw("CREATE SCHEMA public").run()
-            }
-        } catch {
-            try await app.asyncShutdown()
-            throw error
-        }
-        return app
+        try await makeTestApp(data: data.path, databaseURL: databaseURL, empty: empty)
     }
 
     /// A second, empty PostgreSQL database beside the test one, for the restore.

@@ -29,6 +29,7 @@ final class ProcessTests: XCTestCase {
         process.currentDirectoryURL = folder
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = nil
+        env["DATABASE_READ_URL"] = nil
         env["LVZE_DATA"] = folder.appendingPathComponent("data").path
         env["LVZE_BCRYPT_COST"] = "4"
         env["LVZE_ADMIN_PASSWORD"] = nil
@@ -159,6 +160,7 @@ extension ProcessTests {
         process.arguments = ["serve", "--demo", "--hostname", "127.0.0.1", "--port", String(port)]
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = nil
+        env["DATABASE_READ_URL"] = nil
         env["LVZE_DATA"] = folder.appendingPathComponent("data").path
         env["LVZE_BCRYPT_COST"] = "4"
         process.environment = env

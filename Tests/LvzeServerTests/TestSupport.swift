@@ -8,14 +8,17 @@ import XCTest
 import XCTVapor
 
 /// An app on in-memory SQLite, or on an emptied PostgreSQL database when `DATABASE_URL`
-/// is set (CI runs the suite both ways).
-func makeTestApp(tls: TLSFiles? = nil) async throws -> Application {
+/// is set (CI runs the suite both ways). `data`: a data folder instead of memory (a SQLite file);
+/// `empty: false` keeps what the PostgreSQL database holds (a restored one).
+func makeTestApp(tls: TLSFiles? = nil, data: String = ":memory:", databaseURL: String? = testDatabaseURL,
+                 empty: Bool = true) async throws -> Application {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
-    let url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    let url = databaseURL
     do {
-        try await configure(app, LvzeConfiguration(dataDirectory: ":memory:", bcryptCost: 4, databaseURL: url, tls: tls)) { app in
-            guard url != nil else { return }
+        try await configure(app, LvzeConfiguration(dataDirectory: data, bcryptCost: 4, databaseURL: url, tls: tls,
+                                                    databaseReadURLs: url == nil ? [] : testReadURLs)) { app in
+            guard url != nil, empty else { return }
             try await app.db.sql.raw("DROP SCHEMA public CASCADE").run()
             try await app.db.sql.raw("CREATE SCHEMA public").run()
         }
@@ -24,6 +27,13 @@ func makeTestApp(tls: TLSFiles? = nil) async throws -> Application {
         throw error
     }
     return app
+}
+
+var testDatabaseURL: String? { ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+
+/// `DATABASE_READ_URL` for the PostgreSQL runs: CI runs the suite once more with a streaming replica.
+var testReadURLs: [String] {
+    (ProcessInfo.processInfo.environment["DATABASE_READ_URL"] ?? "").split(separator: ",").map(String.init).filter { !$0.isEmpty }
 }
 
 /// A small district for tests: DIST › (TA › TA-V1, TB › TB-V1), plus accounts.

@@ -110,6 +110,18 @@ private func configureDatabase(_ app: Application, _ configuration: LvzeConfigur
         } catch {
             throw StartupError("环境变量 DATABASE_URL 不是有效的 PostgreSQL 地址（应形如 postgres://用户:密码@主机:5432/库名）")
         }
+        // Replicas are registered beside the primary, never as the default: migrations and
+        // every write know only the primary.
+        for (i, readURL) in configuration.databaseReadURLs.enumerated() {
+            guard var config = try? SQLPostgresConfiguration(url: readURL) else {
+                throw StartupError("环境变量 DATABASE_READ_URL 的第\(i + 1)个地址不是有效的 PostgreSQL 地址（多个地址用逗号分隔）")
+            }
+            config.searchPath = nil
+            app.databases.use(.postgres(configuration: config, sqlLogLevel: .debug), as: DatabaseID(string: ReadRouting.databaseIDPrefix + String(i)),
+                              isDefault: false)
+        }
+    } else if !configuration.databaseReadURLs.isEmpty {
+        throw StartupError("设置了 DATABASE_READ_URL（只读副本），但没有设置 DATABASE_URL：只读副本只用于 PostgreSQL")
     } else if configuration.dataDirectory == ":memory:" {
         app.databases.use(.sqlite(.memory), as: .sqlite)
     } else {

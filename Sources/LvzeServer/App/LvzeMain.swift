@@ -60,7 +60,8 @@ public enum LvzeMain {
             dataDirectory: env["LVZE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data",
             bcryptCost: bcryptCost, databaseURL: env["DATABASE_URL"], demo: demo,
             adminPassword: adminPassword, auditKeyFile: env["LVZE_AUDIT_KEY_FILE"], tls: tls,
-            backup: backup)
+            backup: backup,
+            databaseReadURLs: (env["DATABASE_READ_URL"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
 
         var vaporEnv: Environment
         do {

@@ -21,11 +21,14 @@ public struct LvzeConfiguration: Sendable {
     public var tls: TLSFiles?
     /// The server's daily backup (`LVZE_BACKUP_DIR` …); nil for none.
     public var backup: BackupSchedule?
+    /// PostgreSQL streaming replicas for reads (`DATABASE_READ_URL`, comma-separated).
+    public var databaseReadURLs: [String]
 
     public init(dataDirectory: String, bcryptCost: Int = 12, databaseURL: String? = nil,
                 demo: Bool = false, adminPassword: String? = nil, auditKeyFile: String? = nil, tls: TLSFiles? = nil,
-                backup: BackupSchedule? = nil) {
+                backup: BackupSchedule? = nil, databaseReadURLs: [String] = []) {
         self.auditKeyFile = auditKeyFile
+        self.databaseReadURLs = databaseReadURLs
         self.tls = tls
         self.backup = backup
         self.dataDirectory = dataDirectory
@@ -134,6 +137,7 @@ public final class LvzeServices: Sendable {
     package let catalogue = CatalogueStore()
     let imports = ImportJobs()
     let dataVersion = DataVersion()
+    let readRouting: ReadRouting
     let sessionRows = SessionRows()
     let loginThrottle = LoginThrottle()
     let inFlight = InFlight()
@@ -149,6 +153,7 @@ public final class LvzeServices: Sendable {
 
     package init(configuration: LvzeConfiguration, logger: Logger) throws {
         self.configuration = configuration
+        self.readRouting = ReadRouting(replicas: configuration.databaseReadURLs.count)
         let key = try AuditKeyFile.load(configuration, logger: logger)
         self.audit = AuditLog(seal: key.seal)
         self.auditKey = (key.path, key.created)
@@ -159,6 +164,15 @@ public final class LvzeServices: Sendable {
             : URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
         self.attachments = AttachmentStore(directory: base.appendingPathComponent("attachments", isDirectory: true))
         importPool.start()
+    }
+}
+
+extension LvzeServices {
+    /// Something was written outside a request's own write (an import's end, the reminders):
+    /// cached pages are recomputed, and on the primary while replicas catch up.
+    func noteWrite(user: Int? = nil) {
+        dataVersion.bump()
+        readRouting.wrote(user: user, at: clock.now())
     }
 }
 

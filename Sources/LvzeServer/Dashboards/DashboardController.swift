@@ -67,7 +67,7 @@ struct DashboardController {
             // One computation per dashboard at a time: others asking meanwhile wait for it.
             let chosenYear = year
             (body, at) = try await cache.computeOnce("\(key)|\(version)") {
-                let html = try await DashboardBody(db: req.db, catalogue: req.lvze.catalogue.catalogue, metrics: req.lvze.catalogue.metrics,
+                let html = try await DashboardBody(db: req.cacheReader, catalogue: req.lvze.catalogue.catalogue, metrics: req.lvze.catalogue.metrics,
                                                    principal: p, board: board, year: chosenYear, today: LocalDate(req.now)).html().rendered
                 cache.put(key, html: html, version: version, at: req.now)
                 return (html, req.now)
@@ -152,7 +152,7 @@ struct DataVersionMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let response = try await next.respond(to: request)
         if request.method != .GET, request.method != .HEAD, response.status.code < 400 {
-            request.lvze.dataVersion.bump()
+            request.lvze.noteWrite(user: request.principal?.userID)
         }
         return response
     }

@@ -39,7 +39,7 @@ struct HomeController {
         let today = LocalDate(now)
         var items: [Item] = []
         var figures: [Figure] = []
-        let db = req.db
+        let db = req.reader
         let inbox = Inbox(db: db, catalogue: req.lvze.catalogue.catalogue, settings: req.lvze.settings, today: today)
         var groups: [Inbox.Group] = []
         if let messages = try await inbox.messages(p) { groups.append(messages) }

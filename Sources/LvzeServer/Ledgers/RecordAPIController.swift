@@ -126,9 +126,9 @@ struct RecordAPIController {
         // The page's query is the list page's own (`RecordRow.page`); the records it names are
         // then read whole, with their units, for the fields the API returns.
         let after = (try? req.query.get(Int.self, at: "after")) ?? Int.max
-        let rows = try await RecordRow.page(filter, beforeID: after, limit: limit + 1, on: req.db)
+        let rows = try await RecordRow.page(filter, beforeID: after, limit: limit + 1, on: req.reader)
         let ids = rows.prefix(limit).map(\.id)
-        let byID = Dictionary(uniqueKeysWithValues: try await LedgerRecord.query(on: req.db).filter(\.$id ~~ ids).with(\.$unit).all()
+        let byID = Dictionary(uniqueKeysWithValues: try await LedgerRecord.query(on: req.reader).filter(\.$id ~~ ids).with(\.$unit).all()
             .map { ($0.id!, $0) })
         let page = ids.compactMap { byID[$0] }
         let today = LocalDate(req.now)

@@ -23,7 +23,7 @@ struct RecordTransferController {
         let format = LedgerExporter.Format(rawValue: (try? req.query.get(String.self, at: "format")) ?? "xlsx") ?? .xlsx
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-export-\(UUID().uuidString).\(format.rawValue)")
         defer { try? FileManager.default.removeItem(at: url) }
-        let count = try await LedgerExporter(kind: kind, db: req.db, today: LocalDate(req.now)).write(filter, format: format, to: url, threadPool: req.application.threadPool)
+        let count = try await LedgerExporter(kind: kind, db: req.reader, today: LocalDate(req.now)).write(filter, format: format, to: url, threadPool: req.application.threadPool)
         let data = try Data(contentsOf: url)
         try await req.audit(.export, kind.id, "", "导出「\(kind.name)」\(count)条记录（\(format.rawValue.uppercased())）",
                             after: Dictionary(filter.queryItems, uniquingKeysWith: { a, _ in a }))
@@ -186,7 +186,7 @@ struct RecordTransferController {
         let id = job.id
         let logger = req.logger
         let limit = req.lvze.settings.int(ImportJobs.concurrencyKey)
-        let dataVersion = req.lvze.dataVersion
+        let lvze = req.lvze, userID = p.userID
         Task {
             var keep = false
             defer { if !keep { try? FileManager.default.removeItem(at: url) } }
@@ -199,7 +199,7 @@ struct RecordTransferController {
                 }
                 keep = dryRun && report.errors.isEmpty && report.rows > 0
                 // Cached pages (dashboards, 整改督办) count the records this import wrote.
-                if !dryRun, report.errors.isEmpty { dataVersion.bump() }
+                if !dryRun, report.errors.isEmpty { lvze.noteWrite(user: userID) }
                 let kept = keep ? url : nil
                 jobs.update(id) { [report] in $0.report = report; $0.phase = .done; $0.kept = kept; $0.fileName = fileName }
             } catch let failure as ValidationFailure {

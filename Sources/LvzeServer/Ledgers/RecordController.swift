@@ -27,7 +27,7 @@ struct RecordController {
 
     func index(req: Request) async throws -> Response {
         let p = try req.require(SystemController.readers)
-        let content = try await LedgerIndex.load(req.lvze.catalogue.catalogue, principal: p, on: req.db)
+        let content = try await LedgerIndex.load(req.lvze.catalogue.catalogue, principal: p, on: req.reader)
         return try await req.render("records/index", title: "台账", content, section: Endpoint.ledgers.rawValue)
     }
 
@@ -43,7 +43,7 @@ struct RecordController {
         let parameters = RecordList.Parameters(filter: filter, problems: problems, unitCode: req.queryText("unit") ?? "",
                                                sort: req.queryText("sort") ?? "-id", after: req.queryText("after") ?? "")
         let list = try await RecordList.load(kind, parameters, canWrite: p.hasAny(Array(kind.writers)), today: LocalDate(req.now),
-                                             warning: req.lvze.settings.warningSettings, on: req.db)
+                                             warning: req.lvze.settings.warningSettings, on: req.reader)
         return try await req.render("records/list", title: kind.name, ListContent(body: list.body), section: list.kind.systemPath)
     }
 

@@ -59,7 +59,7 @@ struct NoticeController {
         if notice.readAt == nil {
             notice.readAt = req.now
             try await notice.update(on: req.db)
-            req.lvze.dataVersion.bump()
+            req.lvze.noteWrite(user: req.principal?.userID)
         }
         // Only a path of this site: a notice never sends anyone elsewhere.
         let target = notice.href.hasPrefix("/") && !notice.href.hasPrefix("//") ? notice.href : SiteURL.notices.path

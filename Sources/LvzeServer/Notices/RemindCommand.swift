@@ -9,7 +9,7 @@ extension Application {
         let now = lvze.clock.now()
         let report = try await Reminders(db: db, catalogue: lvze.catalogue.catalogue, settings: lvze.settings.reminderSettings,
                                          today: LocalDate(now), now: now).run(dryRun: dryRun)
-        if !dryRun, report.notices > 0 { lvze.dataVersion.bump() }  // cached pages show the unread count
+        if !dryRun, report.notices > 0 { lvze.noteWrite() }  // cached pages show the unread count
         return report
     }
 

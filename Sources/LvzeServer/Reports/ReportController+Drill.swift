@@ -46,7 +46,7 @@ extension ReportController {
         var settings = template.settings
         settings["report.year"] = String(s.year)
         settings["unit.name"] = s.unit.name
-        let evaluator = MetricEvaluator(db: req.db, kinds: req.lvze.catalogue.catalogue, metrics: req.lvze.catalogue.metrics,
+        let evaluator = MetricEvaluator(db: req.reader, kinds: req.lvze.catalogue.catalogue, metrics: req.lvze.catalogue.metrics,
                                         scope: s.unit.unitPath, year: s.year, settings: settings)
         return (metric, evaluator, s)
     }
@@ -73,7 +73,7 @@ extension ReportController {
             })
         if case .organisation(let o) = metric.aggregate {
             content.isOrganisation = true
-            content.organisationRows = try await OrganisationMetrics(db: req.db, scope: s.unit.unitPath, year: s.year).rows(o)
+            content.organisationRows = try await OrganisationMetrics(db: req.reader, scope: s.unit.unitPath, year: s.year).rows(o)
             content.agreement = "以下\(content.organisationRows.count)个单位或人员构成这一数值。"
         } else if let q = evaluator.query(metric), let kind = req.lvze.catalogue[q.kind.id] {
             content.kindName = kind.name
@@ -85,7 +85,7 @@ extension ReportController {
             var filter = RecordFilter(kind: kind, scope: s.unit.unitPath)
             filter.metric = q
             let before = (try? req.query.get(Int.self, at: "before")) ?? Int.max
-            var records = try await RecordRow.page(filter, beforeID: before, limit: 101, on: req.db)
+            var records = try await RecordRow.page(filter, beforeID: before, limit: 101, on: req.reader)
             if records.count > 100 {
                 records = Array(records.prefix(100))
                 content.next = Endpoint.reportDrill.url(query: [("metric", metric.id)] + base + [("before", String(records.last!.id))]).path
@@ -93,13 +93,13 @@ extension ReportController {
             if kind.sensitive {
                 try await req.audit(.sensitiveRead, kind.id, "", "查看指标「\(metric.label)」的明细记录（\(s.unit.name)\(s.year)年度）")
             }
-            let rows = try await RecordList.rows(records, kind: kind, today: LocalDate(req.now), warning: req.lvze.settings.warningSettings, on: req.db)
+            let rows = try await RecordList.rows(records, kind: kind, today: LocalDate(req.now), warning: req.lvze.settings.warningSettings, on: req.reader)
             let columns = kind.listColumns.map { RecordList.columnLabel($0, kind) }
             content.columns = columns
             content.tableBody = RecordList.tableBody(rows, kindID: kind.id,
                                                            linkColumn: kind.listColumns.firstIndex(of: kind.titleField) ?? 0, columns: columns.count)
             content.exportHref = Endpoint.reportDrillExport.url(query: [("metric", metric.id)] + base).path
-            content.agreement = try await agreement(metric, evaluator: evaluator, filter: filter, value: value, on: req.db)
+            content.agreement = try await agreement(metric, evaluator: evaluator, filter: filter, value: value, on: req.reader)
         }
         return try await req.render("reports/drill", title: metric.label, content, section: SiteURL.reports.path)
     }
@@ -138,7 +138,7 @@ extension ReportController {
         filter.metric = q
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lvze-drill-\(UUID().uuidString).xlsx")
         defer { try? FileManager.default.removeItem(at: url) }
-        let count = try await LedgerExporter(kind: kind, db: req.db, today: LocalDate(req.now)).write(filter, format: .xlsx, to: url, threadPool: req.application.threadPool)
+        let count = try await LedgerExporter(kind: kind, db: req.reader, today: LocalDate(req.now)).write(filter, format: .xlsx, to: url, threadPool: req.application.threadPool)
         try await req.audit(.export, kind.id, "", "导出指标「\(metric.label)」（\(s.unit.name)\(s.year)年度）的\(count)条明细记录")
         let data = try Data(contentsOf: url)
         let response = Response(status: .ok, body: .init(data: data))

@@ -210,7 +210,7 @@ extension Request {
     /// A report of the server's catalogue on this request's database; computing it needs nothing
     /// else of the request. Pages compute only the template's figures.
     func reportBuilder(unit: OrgUnit, year: Int, templateText: String, everyMetric: Bool = false) -> ReportBuilder {
-        ReportBuilder(db: db, kinds: lvze.catalogue.catalogue, metrics: lvze.catalogue.metrics, unit: unit, year: year,
+        ReportBuilder(db: reader, kinds: lvze.catalogue.catalogue, metrics: lvze.catalogue.metrics, unit: unit, year: year,
                       templateText: templateText, everyMetric: everyMetric)
     }
 }

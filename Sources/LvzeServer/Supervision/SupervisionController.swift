@@ -74,7 +74,7 @@ struct SupervisionController {
         let kinds = Supervision.kinds(catalogue) { p.hasAny(Array($0.readers)) }
         let sources = Supervision.sources(kinds)
         let version = req.lvze.dataVersion.current
-        let units = try await req.lvze.supervision.units(p.unit, version: version, on: req.db)
+        let units = try await req.lvze.supervision.units(p.unit, version: version, on: req.cacheReader)
         let filter = try given ?? filter(req, units: units, sources: sources)
         let limit = export ? Self.exportLimit : filter.unitID == nil && !filter.waitingOnly ? Self.overviewLimit : Self.listLimit
         // Keyed by everything the result depends on: who may read which ledgers where, the filter.
@@ -84,7 +84,7 @@ struct SupervisionController {
         if let hit = req.lvze.supervision.get(key, version: version, day: today.iso) {
             return Computed(entry: hit, filter: filter, units: units, kinds: kinds, sources: sources)
         }
-        let db = req.db, cache = req.lvze.supervision, urge = p.hasAny([.leader, .reviewer])
+        let db = req.cacheReader, cache = req.lvze.supervision, urge = p.hasAny([.leader, .reviewer])
         let entry = try await cache.computeOnce("\(key)|\(version)|\(today.iso)") {
             let s = Supervision(db: db, catalogue: catalogue, today: today)
             let (lines, total) = try await s.lines(kinds: kinds, units: units, filter: filter)
@@ -119,7 +119,7 @@ struct SupervisionController {
         let f = c.filter
         let unitLine = f.unitID.flatMap { id in c.entry.lines.first { $0.unitID == id && $0.direct == f.direct } }
         let unitName = f.unitID.map { id in f.direct ? "\(c.units.byID[id]?.name ?? "")（本级）" : c.units.byID[id]?.name ?? "" }
-        let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.db, today: LocalDate(req.now))
+        let rows = try await FlagQueries.open(in: p.scope, kinds: [.backward, .weak], on: req.reader, today: LocalDate(req.now))
         var exportQuery = f.query
         if let id = f.unitID { exportQuery.append(("unit", String(id))); if f.direct { exportQuery.append(("direct", "1")) } }
         let systems = [SelectOption(value: "", label: "全部责任制", selected: f.system == nil)]
