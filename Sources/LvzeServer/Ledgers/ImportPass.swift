@@ -16,15 +16,17 @@ final class ImportPass: Sendable {
         var skipped: Int
         var preview: [[String]]
         /// Rows by the state they are imported in (workflow kinds whose sheet states one).
-        var stateCounts: [String: Int] = [:]
+        var stateCounts: [RectificationState: Int] = [:]
+        /// Of those, close-out requests the sheet says were sent back (退回).
+        var returned = 0
         /// Rows matched to no record (new), and to a record (settled as changed or unchanged
         /// by whoever consumes the reading: `ImportSettled`).
         var new = 0
         var matched = 0
 
         var states: [LedgerImporter.StateCount] {
-            RectificationState.allCases.compactMap { s in stateCounts[s.label].map { .init(state: s.label, count: $0) } }
-                + (stateCounts["退回"].map { [.init(state: "其中销号申请被退回", count: $0)] } ?? [])
+            RectificationState.allCases.compactMap { s in stateCounts[s].map { .init(state: s.label, count: $0) } }
+                + (returned > 0 ? [.init(state: "其中销号申请被退回", count: returned)] : [])
         }
 
         func report(fileName: String, mapping: LedgerImporter.Mapping, committed: Int, options: LedgerImporter.Options,
@@ -173,8 +175,8 @@ final class ImportPass: Sendable {
                 result.new += 1
                 if counting {
                     let state = accepted.state?.state ?? ((accepted.values[LedgerKind.WorkflowField.progress]?.decimalValue ?? 0) > 0 ? .inProgress : .pending)
-                    result.stateCounts[state.label, default: 0] += 1
-                    if accepted.state?.returned == true { result.stateCounts["退回", default: 0] += 1 }
+                    result.stateCounts[state, default: 0] += 1
+                    if accepted.state?.returned == true { result.returned += 1 }
                 }
                 if result.preview.count < 10 {
                     result.preview.append(checker.columns.map { accepted.values[$0.1.id]?.display ?? "" })
