@@ -42,7 +42,7 @@ struct HomeController {
         let db = req.reader
         let inbox = Inbox(db: db, catalogue: req.lvze.catalogue.catalogue, settings: req.lvze.settings, today: today)
         var groups: [Inbox.Group] = []
-        if let messages = try await inbox.messages(p) { groups.append(messages) }
+        if let messages = try await inbox.messages(p, unread: try await req.unreadNotices()) { groups.append(messages) }
         var done: [Inbox.Entry] = []
         if p.isBusinessUser {
             groups += try await inbox.handler(p)

@@ -40,9 +40,8 @@ struct Inbox {
 
     private func countText(_ n: Int) -> String { n > Self.countCap ? "\(Self.countCap)项以上" : "\(n)项" }
 
-    /// Unread messages, newest first.
-    func messages(_ p: Principal) async throws -> Group? {
-        let unread = try await Notices.unreadCount(p.userID, on: db)
+    /// Unread messages, newest first; `unread` as the page's header counts them.
+    func messages(_ p: Principal, unread: Int) async throws -> Group? {
         guard unread > 0 else { return nil }
         let latest = try await Notice.query(on: db).filter(\.$userID == p.userID).filter(\.$readAt == nil)
             .sort(\.$id, .descending).limit(Self.shown).all()

@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import LvzeCore
 import SQLKit
+import Vapor
 
 /// One message in a user's message centre (消息): a reminder of the warning ladder, a 催办,
 /// a decision on the user's request.
@@ -71,5 +72,19 @@ package enum Notices {
 
     package static func unreadCount(_ userID: Int, on db: any Database) async throws -> Int {
         try await Notice.query(on: db).filter(\.$userID == userID).filter(\.$readAt == nil).count()
+    }
+}
+
+extension Request {
+    private struct UnreadKey: StorageKey { typealias Value = Int }
+
+    /// The signed-in user's unread messages, counted once a request: the header shows it on
+    /// every page and the home page's 待办 again. On the primary: reading one is the user's own write.
+    func unreadNotices() async throws -> Int {
+        guard let p = principal else { return 0 }
+        if let n = storage[UnreadKey.self] { return n }
+        let n = try await Notices.unreadCount(p.userID, on: db)
+        storage[UnreadKey.self] = n
+        return n
     }
 }

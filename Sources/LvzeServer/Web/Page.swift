@@ -97,8 +97,7 @@ extension Request {
                           roles: $0.roles.sorted().map(\.label).joined(separator: "、"))
         }
         let district = lvze.settings.string("site.district_name")
-        var unread = 0
-        if let p = principal { unread = try await Notices.unreadCount(p.userID, on: db) }
+        let unread = try await unreadNotices()
         let chrome = Chrome(title: title, districtName: district,
                             viewer: viewer, nav: navigation(active: section ?? url.path),
                             csrf: csrf, flash: flashText, flashKind: flashKind, unread: unread)
