@@ -18,11 +18,11 @@ public struct DemoLoader: DemoDistrictLoader {
     }
 }
 
-/// `lvze demo [--scale small|large] [--seed N]`: loads the demo district and its records
+/// `lvze demo [--scale small|10k|100k|large|10m] [--seed N]`: loads the demo district and its records
 /// into an empty database.
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Option(name: "scale", help: "数据规模：small（默认，每类台账每年几条到几十条，数秒载入）、10k、100k 或 large（约100万条记录和约2000家企业，用于性能测试）")
+        @Option(name: "scale", help: "数据规模：small（默认，每类台账每年几条到几十条，数秒载入）、10k、100k、large（约100万条记录和约2000家企业，用于性能测试）或 10m（约1000万条，用于PostgreSQL规模测试）")
         var scale: String?
         @Option(name: "seed", help: "随机种子（默认 1）；同一种子生成相同的数据") var seed: Int?
         init() {}
@@ -32,7 +32,7 @@ struct DemoCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let raw = (signature.scale ?? "small").trimmingCharacters(in: .whitespaces)
         guard let scale = DemoRecords.Scale(rawValue: raw.lowercased()) else {
-            throw CLIError("--scale：「\(raw)」不是可选的规模，可选 small（小规模，默认）、10k（约1万条）、100k（约10万条）或 large（约100万条记录）")
+            throw CLIError("--scale：「\(raw)」不是可选的规模，可选 small（小规模，默认）、10k（约1万条）、100k（约10万条）、large（约100万条记录）或 10m（约1000万条记录）")
         }
         let started = Date()
         let bar = scale != .small ? DemoProgress() : nil

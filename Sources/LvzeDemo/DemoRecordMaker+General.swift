@@ -11,7 +11,7 @@ extension DemoRecordMaker {
         case ("rectification", "source"):
             var sources: [(String, Int)] = [("巡察", 20), ("检查发现", 20), ("督导", 8), ("群众反映", 12), ("上级点评", 4), ("自我查摆", 10),
                                             ("督察", 6), ("巡视", 3), ("其他", 5), ("省生态环境保护督察", 2), ("中央生态环境保护督察", 1)]
-            if world.scale == .large { sources += [("国务院督导", 1), ("省督导", 2), ("市督导", 3)] }
+            if world.scale.isLarge { sources += [("国务院督导", 1), ("省督导", 2), ("市督导", 3)] }
             return t(weighted(sources))
         case ("rectification", "subject"):
             switch s("source") {

@@ -81,7 +81,7 @@ struct DemoRecordMaker {
         registerOfYear = world.enterprises.filter { $0.registeredYear == year }
         let poorIDs = Set(world.poorVillages.map(\.id))
         let others = world.villages.filter { !poorIDs.contains($0.id) }
-        incomeVillages = world.poorVillages + (world.scale == .large ? others : others.enumerated().filter { $0.offset % 11 == 3 }.map(\.element))
+        incomeVillages = world.poorVillages + (world.scale.isLarge ? others : others.enumerated().filter { $0.offset % 11 == 3 }.map(\.element))
     }
 
     /// FNV-1a, so a kind's records do not depend on the order of the catalogue or the process.
@@ -115,7 +115,7 @@ struct DemoRecordMaker {
     ]
 
     static func count(kind: LedgerKind, year: Int, world: DemoWorld) -> Int {
-        let large = world.scale == .large
+        let large = world.scale.isLarge
         switch kind.id {
         case "enterprise": return world.enterprises.filter { $0.registeredYear == year }.count
         case "village_income":
@@ -129,7 +129,7 @@ struct DemoRecordMaker {
         switch world.scale {
         case .small: return small
         case .large: return largeCounts[kind.id] ?? small * 20
-        case .tenThousand, .hundredThousand:
+        case .tenThousand, .hundredThousand, .tenMillion:
             return max(small, Int((Double(largeCounts[kind.id] ?? small * 20) * world.scale.fraction).rounded()))
         }
     }

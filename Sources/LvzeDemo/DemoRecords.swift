@@ -23,6 +23,12 @@ struct DemoRecords: Sendable {
         case tenThousand = "10k"
         case hundredThousand = "100k"
         case large
+        /// About 10,000,000 records: the large district's ledgers ten times over, to measure
+        /// PostgreSQL where a city or province would take it (`bench/pg-scale.sh`).
+        case tenMillion = "10m"
+
+        /// The large district's shape (every village's income, six rounds, more accidents).
+        var isLarge: Bool { self == .large || self == .tenMillion }
 
         var label: String {
             switch self {
@@ -30,6 +36,7 @@ struct DemoRecords: Sendable {
             case .tenThousand: return "约1万条"
             case .hundredThousand: return "约10万条"
             case .large: return "大规模"
+            case .tenMillion: return "约1000万条"
             }
         }
 
@@ -40,6 +47,7 @@ struct DemoRecords: Sendable {
             case .tenThousand: return 0.002
             case .hundredThousand: return 0.1
             case .large: return 1
+            case .tenMillion: return 10
             }
         }
     }
