@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import LvzeCore
 import LvzeServer
+import SQLKit
 import Vapor
 
 /// The demo district for the `lvze` executable: `lvze demo` and `serve --demo`.
@@ -95,6 +96,11 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1, scale: DemoRecords.Sc
     var builder = DemoRecords(db: app.db, catalogue: app.lvze.catalogue.catalogue, seed: seed, scale: scale, now: app.lvze.clock.now())
     if let progress { builder.progress = progress }
     let records = try await builder.build()
+    // PostgreSQL plans from statistics autovacuum gathers only later: a million records
+    // loaded in a minute would otherwise be planned as the empty tables they were.
+    if app.db.dialect == .postgres, scale != .small {
+        try await app.db.sql.raw("ANALYZE").run()
+    }
     if app.lvze.settings.string("site.district_name").isEmpty {
         try await app.lvze.settings.set(["site.district_name": "中共示范区委员会"], on: app.db)
     }

@@ -108,6 +108,17 @@ final class ProcessTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data/lvze.sqlite").path))
     }
 
+    func testABadConnectionCountIsRefusedNamingTheSetting() throws {
+        let folder = try scratch()
+        for bad in ["0", "65", "八"] {
+            let run = try run(["migrate"], in: folder, environment: ["LVZE_DB_CONNECTIONS": bad])
+            XCTAssertEqual(run.status, 2, run.output)
+            XCTAssertTrue(run.output.contains("LVZE_DB_CONNECTIONS（每个线程的PostgreSQL连接数）须为1到64之间的整数"), run.output)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("data").path))
+        XCTAssertEqual(try run(["migrate"], in: folder, environment: ["LVZE_DB_CONNECTIONS": "4"]).status, 0)
+    }
+
     func testMigrateThenDemo() throws {
         guard ProcessInfo.processInfo.environment["DATABASE_URL"] == nil else { throw XCTSkip("runs the embedded default only") }
         let folder = try scratch()

@@ -46,6 +46,14 @@ public enum LvzeMain {
             }
             bcryptCost = n
         }
+        var connections = LvzeConfiguration.defaultConnectionsPerLoop
+        if let raw = env["LVZE_DB_CONNECTIONS"], !raw.isEmpty {
+            guard let n = Int(raw), (1...64).contains(n) else {
+                FileHandle.standardError.write(Data("错误：环境变量 LVZE_DB_CONNECTIONS（每个线程的PostgreSQL连接数）须为1到64之间的整数\n".utf8))
+                return 2
+            }
+            connections = n
+        }
         // Settings are checked before anything is read or written: a bad one must not stop the
         // server only after it has loaded the demo district or created the admin account.
         let adminPassword = env["LVZE_ADMIN_PASSWORD"]
@@ -60,7 +68,7 @@ public enum LvzeMain {
             dataDirectory: env["LVZE_DATA"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data",
             bcryptCost: bcryptCost, databaseURL: env["DATABASE_URL"], demo: demo,
             adminPassword: adminPassword, auditKeyFile: env["LVZE_AUDIT_KEY_FILE"], tls: tls,
-            backup: backup,
+            backup: backup, connectionsPerLoop: connections,
             databaseReadURLs: (env["DATABASE_READ_URL"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
 
         var vaporEnv: Environment

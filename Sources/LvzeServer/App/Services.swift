@@ -23,10 +23,16 @@ public struct LvzeConfiguration: Sendable {
     public var backup: BackupSchedule?
     /// PostgreSQL streaming replicas for reads (`DATABASE_READ_URL`, comma-separated).
     public var databaseReadURLs: [String]
+    /// PostgreSQL connections per event loop (`LVZE_DB_CONNECTIONS`), to the primary and to
+    /// each replica. Fluent's default of one let a report of a few seconds hold up every page
+    /// served by its thread, and 32 users share two connections on a 2-core machine.
+    public var connectionsPerLoop: Int
+    public static let defaultConnectionsPerLoop = 8
 
     public init(dataDirectory: String, bcryptCost: Int = 12, databaseURL: String? = nil,
                 demo: Bool = false, adminPassword: String? = nil, auditKeyFile: String? = nil, tls: TLSFiles? = nil,
-                backup: BackupSchedule? = nil, databaseReadURLs: [String] = []) {
+                backup: BackupSchedule? = nil, connectionsPerLoop: Int = LvzeConfiguration.defaultConnectionsPerLoop, databaseReadURLs: [String] = []) {
+        self.connectionsPerLoop = connectionsPerLoop
         self.auditKeyFile = auditKeyFile
         self.databaseReadURLs = databaseReadURLs
         self.tls = tls

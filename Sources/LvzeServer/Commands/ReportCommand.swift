@@ -42,6 +42,10 @@ struct ReportCommand: AsyncCommand {
         builder.recordSQL = signature.printSQL
         let report = try await builder.build()
         if signature.printSQL {
+            // psql then runs them as Lvze's own connections do (`PostgresSessionSettings`).
+            if app.db.dialect == .postgres {
+                for (name, value) in PostgresSessionSettings.startup { context.console.print("SET \(name) = \(value);") }
+            }
             for line in report.sql { context.console.print(line) }
             return
         }

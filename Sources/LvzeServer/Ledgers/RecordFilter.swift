@@ -119,7 +119,8 @@ struct RecordFilter {
 
 /// A kind-specific field read from the JSON document as text. Field ids are checked against
 /// `[a-z][a-z0-9_]*` by the catalogue, so they are safe to embed.
-/// SQLite: `json_extract`; PostgreSQL: `->>` on a jsonb cast. Booleans come out as 1/0 in
+/// SQLite: `json_extract`; PostgreSQL: `->>` on `doc`, the jsonb copy of `data` it keeps
+/// (`M009_RecordDocument`). Booleans come out as 1/0 in
 /// SQLite and true/false in PostgreSQL, so they are compared through a CASE that yields text.
 func jsonText(_ field: String, _ dialect: Dialect) -> String {
     precondition(field.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
@@ -127,7 +128,7 @@ func jsonText(_ field: String, _ dialect: Dialect) -> String {
     case .sqlite:
         return "(CASE json_type(\"records\".\"data\", '$.\(field)') WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE json_extract(\"records\".\"data\", '$.\(field)') END)"
     case .postgres:
-        return "(\"records\".\"data\"::jsonb ->> '\(field)')"
+        return "(\"records\".\"doc\" ->> '\(field)')"
     }
 }
 
@@ -149,7 +150,7 @@ extension RecordFilter {
             // The title, or any field's value; never the JSON's keys (`_` matched every row's "found_on").
             let pattern = LikePattern.contains(text)
             let values: SQLQueryString = dialect == .postgres
-                ? "EXISTS (SELECT 1 FROM jsonb_each_text(\(ident: "records").\(ident: "data")::jsonb) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
+                ? "EXISTS (SELECT 1 FROM jsonb_each_text(\(ident: "records").\(ident: "doc")) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
                 : "EXISTS (SELECT 1 FROM json_each(\(ident: "records").\(ident: "data")) AS \(ident: "e") WHERE \(ident: "e").\(ident: "value") LIKE \(bind: pattern) ESCAPE '\\')"
             c.append(SQLQueryString("(\(LikePattern.sql("records", "title", contains: text)) OR \(values))"))
         }

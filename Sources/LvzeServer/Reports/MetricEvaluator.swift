@@ -141,7 +141,7 @@ struct MetricEvaluator {
                 var j = i + 1
                 while j < sql.count, sql[j].isASCII, sql[j].isNumber { j += 1 }
                 let n = Int(String(sql[(i + 1)..<j]))!
-                out += n - 1 < serializer.binds.count ? Self.literal(serializer.binds[n - 1]) : "NULL"
+                out += n - 1 < serializer.binds.count ? Self.literal(serializer.binds[n - 1], db.dialect) : "NULL"
                 i = j
             } else {
                 out.append(sql[i])
@@ -151,12 +151,14 @@ struct MetricEvaluator {
         return out + ";"
     }
 
-    static func literal(_ value: any Encodable & Sendable) -> String {
+    static func literal(_ value: any Encodable & Sendable, _ dialect: Dialect) -> String {
         switch value {
         case let s as String: return "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
         case let i as Int: return String(i)
         case let d as Double: return String(d)
-        case let date as Date: return String(date.timeIntervalSince1970)
+        // SQLite keeps times as seconds since 1970; PostgreSQL as timestamptz.
+        case let date as Date:
+            return dialect == .postgres ? "to_timestamp(\(date.timeIntervalSince1970))" : String(date.timeIntervalSince1970)
         default: return "NULL"
         }
     }

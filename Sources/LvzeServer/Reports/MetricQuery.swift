@@ -88,7 +88,7 @@ struct MetricQuery {
     func number(_ field: String) -> String {
         switch dialect {
         case .sqlite: return "CAST(NULLIF(json_extract(records.data, '$.\(field)'), '') AS REAL)"
-        case .postgres: return "(NULLIF(records.data::jsonb ->> '\(field)', ''))::float8"
+        case .postgres: return "(NULLIF(records.doc ->> '\(field)', ''))::float8"
         }
     }
 
@@ -122,7 +122,7 @@ struct MetricQuery {
         case .greaterOrEqual: core = SQLQueryString("\(unsafeRaw: field) >= \(values[0])")
         case .flagged:
             let id = dialect == .sqlite ? "CAST(json_extract(records.data, '$.\(condition.field)') AS INTEGER)"
-                                        : "(NULLIF(records.data::jsonb ->> '\(condition.field)', ''))::int"
+                                        : "(NULLIF(records.doc ->> '\(condition.field)', ''))::int"
             core = SQLQueryString("""
                 \(unsafeRaw: id) IN (SELECT unit_flags.unit_id FROM unit_flags WHERE unit_flags.flag IN (\(SQLList(resolved.map { SQLBind($0!) }))) \
                 AND unit_flags.set_on <= \(bind: yearEnd) AND (unit_flags.cleared_on IS NULL OR unit_flags.cleared_on > \(bind: yearEnd)))
