@@ -12,6 +12,7 @@ ensure_tools() {
   command -v sqlite3 >/dev/null || missing+=(sqlite3)
   [ -x /usr/bin/time ] || missing+=(time)
   command -v curl >/dev/null || missing+=(curl)
+  if [ -n "${DATABASE_URL:-}" ]; then command -v psql >/dev/null || missing+=(postgresql-client); fi
   if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
@@ -36,3 +37,23 @@ measure() {
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# One value from the database the run uses: PostgreSQL when DATABASE_URL is set, else the
+# data folder's SQLite file.
+dbq() {
+  if [ -n "${DATABASE_URL:-}" ]; then psql "$DATABASE_URL" -Atqc "$1"; else sqlite3 "$LVZE_DATA/lvze.sqlite" "$1"; fi
+}
+
+# DATABASE_URL's server with another database name (its query string kept).
+pg_url() {
+  local url=${DATABASE_URL%%\?*} query=""
+  [ "$url" != "$DATABASE_URL" ] && query="?${DATABASE_URL#*\?}"
+  echo "${url%/*}/$1$query"
+}
+
+# An empty PostgreSQL database under DATABASE_URL's name: dropped and made again.
+fresh_pg_database() {
+  local url=${DATABASE_URL%%\?*}
+  local name=${url##*/}
+  psql "$(pg_url postgres)" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
+}

@@ -22,9 +22,10 @@ PY
 )
 export LVZE_DATA="$OUT/import-data" LVZE_BCRYPT_COST=4 LVZE_ADMIN_PASSWORD='Bench-Passw0rd!'
 rm -rf "$LVZE_DATA"
+[ -z "${DATABASE_URL:-}" ] || fresh_pg_database
 "$LVZE" demo >/dev/null
 read -r import_s import_mb < <(measure "$LVZE" import hazard "$FILE" --unit DEMO)
-count=$(sqlite3 "$LVZE_DATA/lvze.sqlite" "SELECT count(*) FROM records WHERE kind = 'hazard'")
+count=$(dbq "SELECT count(*) FROM records WHERE kind = 'hazard'")
 
 read -r export_s export_mb < <(measure "$LVZE" export hazard --unit DEMO --out "$OUT/export.xlsx")
 xlsxwriter=$("$VENV/bin/python" - "$OUT/export.xlsx" <<'PY'

@@ -6,9 +6,10 @@
 source "$(dirname "$0")/common.sh"
 ensure_tools
 export LVZE_DATA="$OUT/report-large" LVZE_BCRYPT_COST=4 LVZE_ADMIN_PASSWORD='Bench-Passw0rd!'
-[ -f "$LVZE_DATA/lvze.sqlite" ] || "$LVZE" demo --scale large >/dev/null 2>&1
+# On PostgreSQL (DATABASE_URL set) the district is bench/pg-scale.sh's.
+[ -n "${DATABASE_URL:-}" ] || [ -f "$LVZE_DATA/lvze.sqlite" ] || "$LVZE" demo --scale large >/dev/null 2>&1
 LAST=$(( $(date +%Y) - 1 ))
-count=$(sqlite3 "$LVZE_DATA/lvze.sqlite" "SELECT count(*) FROM records")
+count=$(dbq "SELECT count(*) FROM records")
 PORT=${PORT:-8181}
 /usr/bin/time -f "%M" -o "$OUT/server-rss.txt" "$LVZE" serve --port "$PORT" >"$OUT/server.log" 2>&1 &
 timer=$!
@@ -38,7 +39,7 @@ run list-json "/ledgers/hazard?f_level=%E9%87%8D%E5%A4%A7%E9%9A%90%E6%82%A3&unit
 # 整改督办: the first view of each page counts the open items (timed here, as the dashboard's);
 # the load test then measures repeat views. A town's items (the drill-down), one 问题来源, and the
 # leader's home page with its 待办.
-town=$(sqlite3 "$LVZE_DATA/lvze.sqlite" "SELECT id FROM units WHERE code = 'DEMO-T03'")
+town=$(dbq "SELECT id FROM units WHERE code = 'DEMO-T03'")
 for page in "/supervision" "/supervision?unit=$town" "/supervision?source=%E7%9D%A3%E5%AF%BC" "/"; do
   first=$(curl -s -o /dev/null -w "%{time_total}" -H "Cookie: $cookie" "http://127.0.0.1:$PORT$page")
   echo "web     first view of $page: ${first}s"
