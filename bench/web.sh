@@ -5,7 +5,9 @@
 # peak memory. The district is the one bench/report.sh uses (made here when missing).
 source "$(dirname "$0")/common.sh"
 ensure_tools
-export LVZE_DATA="$OUT/report-large" LVZE_BCRYPT_COST=4 LVZE_ADMIN_PASSWORD='Bench-Passw0rd!'
+# On PostgreSQL the caller's data folder (its audit key) goes with its database.
+[ -n "${DATABASE_URL:-}" ] || LVZE_DATA="$OUT/report-large"
+export LVZE_DATA LVZE_BCRYPT_COST=4 LVZE_ADMIN_PASSWORD='Bench-Passw0rd!'
 # On PostgreSQL (DATABASE_URL set) the district is bench/pg-scale.sh's.
 [ -n "${DATABASE_URL:-}" ] || [ -f "$LVZE_DATA/lvze.sqlite" ] || "$LVZE" demo --scale large >/dev/null 2>&1
 LAST=$(( $(date +%Y) - 1 ))

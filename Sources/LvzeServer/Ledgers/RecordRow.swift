@@ -186,12 +186,19 @@ struct RecordRow: Sendable {
         }
         defer { total = counted }
         // The walk starts after the cursor, or at the kind's newest (oldest) record — of the
-        // year when one is asked for: it then walks (kind, year, id, …).
+        // year when one is asked for: it then walks (kind, year, id, …). PostgreSQL found a
+        // kind's MAX(id) by walking the primary key back past every newer record of other
+        // kinds (40,000 rows, 30–60 ms at a million records): it assumes a kind's records
+        // spread evenly over the ids. `= ANY(ARRAY[…])` ordered by kind leaves it only the
+        // (kind, id, …) and (kind, year, id, …) indexes, which find the record at once.
         let inYear = filter.year.map { SQLQueryString(" AND \(ident: "year") = \(bind: $0)") } ?? SQLQueryString("")
-        let start: any SQLExpression = after.map { SQLBind($0 + (descending ? 0 : 1)) as any SQLExpression } ?? SQLQueryString("""
+        let start: any SQLExpression = after.map { SQLBind($0 + (descending ? 0 : 1)) as any SQLExpression } ?? (db.dialect == .sqlite ? SQLQueryString("""
             (SELECT COALESCE(\(unsafeRaw: descending ? "MAX" : "MIN")(\(ident: "id")), 0) \(unsafeRaw: descending ? "+ 1" : "")
             FROM \(ident: "records") WHERE \(ident: "kind") = \(bind: filter.kind.id)\(inYear))
-            """)
+            """) : SQLQueryString("""
+            (COALESCE((SELECT \(ident: "id") FROM \(ident: "records") WHERE \(ident: "kind") = ANY(ARRAY[\(bind: filter.kind.id)])\(inYear)
+            ORDER BY \(ident: "kind") \(unsafeRaw: dir), \(ident: "id") \(unsafeRaw: dir) LIMIT 1), 0) \(unsafeRaw: descending ? "+ 1" : ""))
+            """))
         // Ids in [start - to, start - from) going down, [start + from, start + to) going up.
         func span(_ from: Int, _ to: Int) -> any SQLExpression {
             descending
