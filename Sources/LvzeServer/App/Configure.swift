@@ -37,6 +37,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.migrations.add(M007_AccountRequests())
     app.migrations.add(M008_DailyLoop(kinds: builtIn))
     app.migrations.add(M009_RecordDocument())
+    app.migrations.add(M010_OpenItemsByDeadline())
     try await app.autoMigrate()
     try await sealAuditTrail(app)
     try await tuneDatabase(app)
