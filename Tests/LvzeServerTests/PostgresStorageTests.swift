@@ -58,6 +58,38 @@ final class PostgresStorageTests: XCTestCase {
         }
     }
 
+    /// Migration 011 puts the id in the filter indexes, and an existing database gets them in
+    /// place; a page of a filter column is then read from the index alone.
+    func testTheFilterIndexesCarryTheIDAndAPageThroughThemReadsNoTable() async throws {
+        guard testDatabaseURL != nil else { throw XCTSkip("PostgreSQL only: SQLite keeps the rowid in every index") }
+        try await withFixture { app, _ in
+            func definitions() async throws -> [String: String] {
+                let rows = try await app.db.sql.raw("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'records'").all()
+                return Dictionary(uniqueKeysWithValues: try rows.map {
+                    (try $0.decode(column: "indexname", as: String.self), try $0.decode(column: "indexdef", as: String.self))
+                })
+            }
+            try await M011_FilterIndexesWithID().revert(on: app.db)
+            let before = try await definitions()
+            XCTAssertTrue(try XCTUnwrap(before["records_kind_f2_idx"]).hasSuffix("(kind, f2, unit_id) WHERE (f2 IS NOT NULL)"))
+            try await M011_FilterIndexesWithID().prepare(on: app.db)
+            let after = try await definitions()
+            XCTAssertTrue(try XCTUnwrap(after["records_kind_f2_idx"]).hasSuffix("(kind, f2, unit_id, id) WHERE (f2 IS NOT NULL)"))
+            XCTAssertTrue(try XCTUnwrap(after["records_unit_kind_year_idx"]).hasSuffix("(unit_id, kind, year, id)"))
+
+            try await app.db.sql.raw("VACUUM ANALYZE records").run()
+            // A fixture's few records would be read whole; the settings ask for the index's way.
+            let plan = try await app.db.transaction { db in
+                try await db.sql.raw("SET LOCAL enable_seqscan = off").run()
+                try await db.sql.raw("SET LOCAL enable_bitmapscan = off").run()
+                return try await db.sql.raw("""
+                    EXPLAIN SELECT id FROM records WHERE kind = 'hazard' AND f2 = '重大隐患' AND unit_id = 1 ORDER BY id DESC
+                    """).all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n")
+            }
+            XCTAssertTrue(plan.hasPrefix("Index Only Scan") && plan.contains("using records_kind_f2_idx"), plan)
+        }
+    }
+
     func testLvzesConnectionsRunWithoutJIT() async throws {
         guard testDatabaseURL != nil else { throw XCTSkip("PostgreSQL only") }
         let app = try await makeTestApp()

@@ -38,6 +38,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.migrations.add(M008_DailyLoop(kinds: builtIn))
     app.migrations.add(M009_RecordDocument())
     app.migrations.add(M010_OpenItemsByDeadline())
+    app.migrations.add(M011_FilterIndexesWithID())
     try await app.autoMigrate()
     try await sealAuditTrail(app)
     try await tuneDatabase(app)

@@ -1,5 +1,6 @@
 import Fluent
 import FluentSQL
+import FluentPostgresDriver
 import FluentSQLiteDriver
 import LvzeCore
 import SQLKit
@@ -67,6 +68,23 @@ struct RecordRow: Sendable {
         unitName = text("unit_name")
     }
 
+    /// The same columns from a PostgreSQL row, by the driver's cell decoders (see `PostgresRows`).
+    init(_ r: PostgresRandomAccessRow) throws {
+        id = try r.value("id")
+        unitID = try r.value("unit_id")
+        title = try r.value("title")
+        status = try r.value("status")
+        recordDate = try r.value("record_date")
+        openedOn = try r.value("opened_on")
+        dueDate = try r.value("due_date")
+        closedOn = try r.value("closed_on")
+        progress = try r.value("progress")
+        data = try r.value("data")
+        workflow = try r.value("workflow")
+        updatedAt = try r.value("updated_at")
+        unitName = r.contains("unit_name") ? try r.value("unit_name") : nil
+    }
+
     /// Runs a query that selects `columns` or `pageColumns` and decodes its rows.
     static func fetch(_ query: any SQLExpression, on db: any Database) async throws -> [RecordRow] {
         if let sqlite = db as? any SQLiteDatabase {
@@ -74,6 +92,7 @@ struct RecordRow: Sendable {
             let encoder = SQLiteDataEncoder()
             return try await sqlite.query(sql, try binds.map { try encoder.encode($0) }).map(RecordRow.init)
         }
+        if let rows = try await PostgresRows.fetch(query, on: db) { return try rows.map(RecordRow.init) }
         return try await db.sql.raw(SQLQueryString("\(query)")).all().map(RecordRow.init)
     }
 
@@ -232,6 +251,9 @@ struct RecordRow: Sendable {
             let encoder = SQLiteDataEncoder()
             let rows = try await sqlite.query(sql, try binds.map { try encoder.encode($0) })
             return (try rows.map(RecordRow.init), rows.first?.column("total")?.integer)
+        }
+        if let rows = try await PostgresRows.fetch(query, on: db) {
+            return (try rows.map(RecordRow.init), try rows.first.flatMap { $0.contains("total") ? try $0.value("total", as: Int.self) : nil })
         }
         let rows = try await db.sql.raw(SQLQueryString("\(query)")).all()
         return (try rows.map(RecordRow.init), try rows.first.flatMap { $0.contains(column: "total") ? try $0.decode(column: "total", as: Int.self) : nil })
