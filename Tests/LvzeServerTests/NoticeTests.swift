@@ -79,7 +79,8 @@ final class NoticeTests: XCTestCase {
         }
     }
 
-    /// Steps are recorded a chunk of items a transaction: every item gets its step and one history line.
+    /// Items are read a page at a time and steps recorded a chunk a transaction: every item gets
+    /// its step and one history line, and the summary counts them all.
     func testAPassInSeveralTransactionsRecordsEveryItemOnce() async throws {
         try await withFixture { app, f in
             let kind = try XCTUnwrap(app.lvze.catalogue["hazard"])
@@ -88,6 +89,7 @@ final class NoticeTests: XCTestCase {
             let now = app.lvze.clock.now()
             var pass = Reminders(db: app.db, catalogue: app.lvze.catalogue.catalogue, settings: .standard, today: LocalDate(now), now: now)
             pass.chunk = 2
+            pass.pageSize = 2
             let report = try await pass.run()
             XCTAssertEqual(report.steps, [.red: 5])
             let reminded = try await LedgerRecord.query(on: app.db).all().map(\.reminded)

@@ -76,6 +76,9 @@ final class PostgresStorageTests: XCTestCase {
             let after = try await definitions()
             XCTAssertTrue(try XCTUnwrap(after["records_kind_f2_idx"]).hasSuffix("(kind, f2, unit_id, id) WHERE (f2 IS NOT NULL)"))
             XCTAssertTrue(try XCTUnwrap(after["records_unit_kind_year_idx"]).hasSuffix("(unit_id, kind, year, id)"))
+            let options = try await app.db.sql.raw("SELECT array_to_string(reloptions, ',') AS o FROM pg_class WHERE relname = 'records'").first()
+            XCTAssertEqual(try options?.decode(column: "o", as: String?.self),
+                           "autovacuum_vacuum_scale_factor=0.02,autovacuum_vacuum_insert_scale_factor=0.02,autovacuum_analyze_scale_factor=0.02")
 
             try await app.db.sql.raw("VACUUM ANALYZE records").run()
             // A fixture's few records would be read whole; the settings ask for the index's way.
