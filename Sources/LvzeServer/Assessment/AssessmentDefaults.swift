@@ -1,0 +1,27 @@
+import Foundation
+import LvzeCore
+
+/// The 考评细则 shipped with Lvze: a year's rules per system and assessed units, the start of
+/// each district's own (the administrator of the year's assessment edits a copy).
+package enum AssessmentDefaults {
+    package static let files = ["2025-safety-town.yaml"]
+
+    package static var directory: URL {
+        Bundle.module.bundleURL.appendingPathComponent("Resources").appendingPathComponent("Assessment")
+    }
+
+    /// Every shipped file, checked against the metric catalogue; a mistake names file and line.
+    package static func load(metrics: MetricCatalogue, from directory: URL = directory) throws -> [AssessmentRules] {
+        try files.map { file in
+            let url = directory.appendingPathComponent(file)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw StartupError("考评细则文件缺失或无法读取：\(url.path)")
+            }
+            do {
+                return try AssessmentRulesLoader.load(yaml: text, file: file, metrics: metrics)
+            } catch let error as CatalogueError {
+                throw StartupError("考评细则有误。\(error.description)")
+            }
+        }
+    }
+}
