@@ -124,9 +124,7 @@ public enum AssessmentRulesLoader {
 
         func comparison(_ node: Node?, _ key: String, at: Node) throws -> (ClaimDefinition.Comparison, Decimal) {
             guard let node else { throw fail("缺少 \(key)", at) }
-            let parts = (node.string ?? "").split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-            guard node.scalar != nil, parts.count == 2, let cmp = ClaimDefinition.Comparison(rawValue: parts[0]),
-                  let threshold = Decimal(string: parts[1], locale: Locale(identifier: "en_US_POSIX")) else {
+            guard node.scalar != nil, let (cmp, threshold) = ClaimDefinition.Comparison.parse(node.string ?? "") else {
                 throw fail("\(key) 应写成「>= 4」「== 0」「> 0」这样的比较（符号与数字之间空一格）", node)
             }
             return (cmp, threshold)

@@ -54,8 +54,7 @@ public enum AssessmentScorer {
         let adjustments = rules.adjustments.map { adjustment(for: $0, values: values, review: reviews[$0.id]) }
         let vetoes = rules.vetoes.map { v -> AssessmentSheet.Line in
             let value = values[v.metric]
-            let held = ClaimDefinition(id: v.id, words: "", metric: v.metric, comparison: v.comparison, threshold: v.threshold,
-                                       failure: "").holds(for: value?.number)
+            let held = value?.number.map { v.comparison.holds($0, v.threshold) } ?? false
             let note = held ? "\(describe(value))，等次不高于「\(v.grade.rawValue)」" : "未触发（\(describe(value))）"
             return .init(id: v.id, name: v.name, points: 0, score: held ? 1 : 0, method: .veto, metric: v.metric, value: value,
                          note: note)
@@ -98,7 +97,7 @@ public enum AssessmentScorer {
             let shown = number(n)
             switch formula.rule {
             case .fullWhen(let cmp, let threshold):
-                let held = holds(n, cmp, threshold)
+                let held = cmp.holds(n, threshold)
                 out.score = held ? leaf.points : 0
                 out.note = "实际\(shown)，\(held ? "达到" : "未达到")「\(cmp.rawValue) \(number(threshold))」"
             case .deduct(let per):
@@ -109,7 +108,7 @@ public enum AssessmentScorer {
                 out.score = full == 0 ? leaf.points : round(clamp(leaf.points * n / full, leaf.points))
                 out.note = "实际\(shown)，按达到\(number(full))得满分折算"
             case .tiers(let tiers):
-                let tier = tiers.first { holds(n, $0.comparison, $0.threshold) }
+                let tier = tiers.first { $0.comparison.holds(n, $0.threshold) }
                 out.score = tier.map { clamp($0.score, leaf.points) } ?? 0
                 out.note = tier.map { "实际\(shown)，符合「\($0.comparison.rawValue) \(number($0.threshold))」档" } ?? "实际\(shown)，未达到任何一档"
             }
@@ -133,10 +132,6 @@ public enum AssessmentScorer {
         out.score = points
         out.note = n == 0 ? "无（\(describe(value))）" : "实际\(number(n))，每个\(a.direction.label)\(number(a.per))分，\(a.direction.label)\(number(points))分"
         return out
-    }
-
-    static func holds(_ n: Decimal, _ c: ClaimDefinition.Comparison, _ t: Decimal) -> Bool {
-        ClaimDefinition(id: "", words: "", metric: "", comparison: c, threshold: t, failure: "").holds(for: n)
     }
 
     static func clamp(_ d: Decimal, _ top: Decimal) -> Decimal { Swift.min(top, Swift.max(0, d)) }

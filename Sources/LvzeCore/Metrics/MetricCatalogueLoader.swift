@@ -305,9 +305,7 @@ public enum MetricCatalogueLoader {
             throw CatalogueError(file: file, line: node.mark?.line, message: "指标「\(metric)」的表述须有 id、words、holds")
         }
         try CatalogueLoader.checkKeys(m, allowed: ["id", "words", "holds", "failure"], file: file, what: "表述")
-        let parts = holds.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard parts.count == 2, let cmp = ClaimDefinition.Comparison(rawValue: parts[0]),
-              let threshold = Decimal(string: parts[1], locale: Locale(identifier: "en_US_POSIX")) else {
+        guard let (cmp, threshold) = ClaimDefinition.Comparison.parse(holds) else {
             throw CatalogueError(file: file, line: m["holds"]?.mark?.line, message: "表述「\(id)」的 holds 应写成「== 0」「>= 100」这样的比较")
         }
         return ClaimDefinition(id: id, words: words, metric: metric, comparison: cmp, threshold: threshold,

@@ -176,6 +176,24 @@ public enum MetricOperand: Sendable, Equatable {
 public struct ClaimDefinition: Sendable, Equatable {
     public enum Comparison: String, Sendable, Equatable {
         case equal = "==", atLeast = ">=", atMost = "<=", greater = ">", less = "<"
+
+        /// Reads 「>= 4」 as written in the catalogue and the 考评细则: sign, one space, number.
+        public static func parse(_ text: String) -> (Comparison, Decimal)? {
+            let parts = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard parts.count == 2, let cmp = Comparison(rawValue: parts[0]),
+                  let threshold = Decimal(string: parts[1], locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+            return (cmp, threshold)
+        }
+
+        public func holds(_ value: Decimal, _ threshold: Decimal) -> Bool {
+            switch self {
+            case .equal: return value == threshold
+            case .atLeast: return value >= threshold
+            case .atMost: return value <= threshold
+            case .greater: return value > threshold
+            case .less: return value < threshold
+            }
+        }
     }
 
     public var id: String
@@ -199,12 +217,6 @@ public struct ClaimDefinition: Sendable, Equatable {
     /// Whether a value supports the words; nil (no data) never does.
     public func holds(for value: Decimal?) -> Bool {
         guard let value else { return false }
-        switch comparison {
-        case .equal: return value == threshold
-        case .atLeast: return value >= threshold
-        case .atMost: return value <= threshold
-        case .greater: return value > threshold
-        case .less: return value < threshold
-        }
+        return comparison.holds(value, threshold)
     }
 }
