@@ -7,6 +7,7 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
     case leader
     case clerk
     case reviewer
+    case assessor
     case discipline
 
     public var label: String {
@@ -17,6 +18,7 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
         case .leader: return "领导"
         case .clerk: return "经办人"
         case .reviewer: return "审核人"
+        case .assessor: return "考核组"
         case .discipline: return "纪检"
         }
     }
@@ -29,6 +31,7 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
         case .leader: return "查阅本单位及下级单位的全部业务数据"
         case .clerk: return "录入和修改本单位及下级单位的业务数据"
         case .reviewer: return "审核本单位及下级单位的销号、延期等申请"
+        case .assessor: return "组织本单位对下级单位的年度考核：维护考评细则、评审自评、公示和定档"
         case .discipline: return "唯一可查阅纪检台账的角色"
         }
     }

@@ -101,12 +101,17 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1, scale: DemoRecords.Sc
     if app.db.dialect == .postgres, scale != .small {
         try await app.db.sql.raw("ANALYZE").run()
     }
+    // Last year's assessment of the towns on every system, self-assessed, reviewed, published and
+    // frozen; the scale demos are for measuring and keep to records.
+    let assessments = scale != .small ? 0 : try await DemoAssessments.make(app, assessingCode: "DEMO", year: LocalDate(app.lvze.clock.now()).year - 1,
+                                                     assessor: "kaohe")
     if app.lvze.settings.string("site.district_name").isEmpty {
         try await app.lvze.settings.set(["site.district_name": "中共示范区委员会"], on: app.db)
     }
     try await app.lvze.audit.append(.create, actor: .system("demo"), objectType: "demo", objectID: "DEMO",
                                     summary: "载入示范区演示数据（\(scale.label)）：\(summary.units + records.unitsAdded)个单位、"
-                                        + "\(summary.people + records.peopleAdded)名人员、\(summary.accounts.count)个账号、\(records.total)条台账记录",
+                                        + "\(summary.people + records.peopleAdded)名人员、\(summary.accounts.count)个账号、\(records.total)条台账记录、"
+                                        + "\(assessments)个年度考核",
                                     at: app.lvze.clock.now(), on: app.db)
     return DemoLoad(district: summary, records: records)
 }

@@ -18,6 +18,7 @@ struct DemoDistrict {
         ("jingban", "区委办经办人（演示）", .clerk, "DEMO"),
         ("shenhe", "组织部审核人（演示）", .reviewer, "DEMO"),
         ("jijian", "纪委监委（演示）", .discipline, "DEMO"),
+        ("kaohe", "区委考核办（演示）", .assessor, "DEMO"),
         ("jingban_t01", "东城街道经办人（演示）", .clerk, "DEMO-T01"),
         ("jingban_t02", "西河镇经办人（演示）", .clerk, "DEMO-T02"),
     ]

@@ -10,9 +10,9 @@ final class AssessmentScoreTests: XCTestCase {
     func testTheShippedRulesLoadAgainstTheMetricCatalogue() async throws {
         try await withFixture { app, _ in
             let rules = try AssessmentDefaults.load(metrics: app.lvze.catalogue.metrics)
-            XCTAssertEqual(rules.map(\.system), [.safety])
-            XCTAssertEqual(rules.first?.totalPoints, 100)
-            XCTAssertEqual(rules.first?.vetoes.map(\.metric), ["safety.accidents.major_or_above"])
+            XCTAssertEqual(Set(rules.map(\.system)), [.party, .integrity, .ideology, .safety])
+            XCTAssertTrue(rules.allSatisfy { $0.totalPoints == 100 && $0.assessed == .towns })
+            XCTAssertEqual(rules.first { $0.system == .safety }?.vetoes.map(\.metric), ["safety.accidents.major_or_above"])
         }
     }
 
@@ -31,7 +31,7 @@ final class AssessmentScoreTests: XCTestCase {
                 try await MetricTests.create(app, clerk, "hazard", "TA-V1", ["source": "检查发现", "found_on": "2025-0\(i)-10",
                                                                              "description": "隐患\(i)", "level": "一般隐患", "deadline": "2025-12-01"])
             }
-            let rules = try XCTUnwrap(AssessmentDefaults.load(metrics: app.lvze.catalogue.metrics).first)
+            let rules = try XCTUnwrap(AssessmentDefaults.load(metrics: app.lvze.catalogue.metrics).first { $0.system == .safety })
             func sheet(_ unit: OrgUnit) async throws -> AssessmentSheet {
                 let values = try await MetricEvaluator(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: app.lvze.catalogue.metrics,
                                                        scope: unit.unitPath, year: rules.year).evaluate(rules.metricIDs)

@@ -161,6 +161,19 @@ final class AuthorizationTableTests: XCTestCase {
         c(.POST, "/reports/templates/:id", "/reports/templates/{tplA}", editors, out: "/reports/templates/{tplB}"),
         c(.POST, "/reports/templates/:id/delete", "/reports/templates/{tplA}/delete", editors, out: "/reports/templates/{tplB}/delete"),
         c(.GET, "/reports/templates/:id/download", "/reports/templates/{tplA}/download", business, out: "/reports/templates/{tplB}/download"),
+        // Assessment (考责): the 考核组 alone opens, scores and moves an assessment (no fixture
+        // account holds the role; AssessmentFlowTests walks it), the towns self-assess.
+        c(.GET, "/assessments", business),
+        c(.POST, "/assessments", []),
+        c(.GET, "/assessments/:id", "/assessments/999999", business, missingOK: true),
+        c(.POST, "/assessments/:id/stage", "/assessments/999999/stage", [], missingOK: true),
+        c(.GET, "/assessments/:id/rules", "/assessments/999999/rules", business, missingOK: true),
+        c(.POST, "/assessments/:id/rules", "/assessments/999999/rules", [], missingOK: true),
+        c(.GET, "/assessments/:id/export", "/assessments/999999/export", business, missingOK: true),
+        c(.GET, "/assessments/:id/units/:code", "/assessments/999999/units/TA", business, missingOK: true),
+        c(.POST, "/assessments/:id/units/:code/self", "/assessments/999999/units/TA/self", editors, missingOK: true),
+        c(.POST, "/assessments/:id/units/:code/review", "/assessments/999999/units/TA/review", [], missingOK: true),
+        c(.GET, "/evidence/:id", "/evidence/999999", business, missingOK: true),
         // The three administrators.
         c(.GET, "/admin", admins),
         c(.GET, "/admin/users", ["sys"]),

@@ -101,6 +101,7 @@ public enum LvzeMain {
             app.asyncCommands.use(ImportCommand(), as: "import")
             app.asyncCommands.use(ExportCommand(), as: "export")
             app.asyncCommands.use(ReportCommand(), as: "report")
+            app.asyncCommands.use(AssessmentCommand(), as: "assessment")
             app.asyncCommands.use(RemindCommand(), as: "remind")
             app.asyncCommands.use(BackupCommand(), as: "backup")
             app.asyncCommands.use(RestoreCommand(configuration: configuration), as: "restore")

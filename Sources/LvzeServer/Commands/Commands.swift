@@ -19,7 +19,7 @@ struct UserCommands: AsyncCommandGroup {
 struct UserCreateCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Argument(name: "username", help: "用户名") var username: String
-        @Option(name: "role", help: "角色，多个用逗号分隔：sysadmin, secadmin, auditor, leader, clerk, reviewer, discipline")
+        @Option(name: "role", help: "角色，多个用逗号分隔：sysadmin, secadmin, auditor, leader, clerk, reviewer, assessor, discipline")
         var role: String?
         @Option(name: "unit", help: "所属单位代码，如 DEMO") var unit: String?
         @Option(name: "name", help: "姓名（默认同用户名）") var displayName: String?
@@ -34,10 +34,10 @@ struct UserCreateCommand: AsyncCommand {
         var roles: Set<Role> = []
         var problems: [String] = []
         let roleText = signature.role ?? ""
-        if roleText.isEmpty { problems.append("--role：必须指定角色（sysadmin, secadmin, auditor, leader, clerk, reviewer, discipline）") }
+        if roleText.isEmpty { problems.append("--role：必须指定角色（sysadmin, secadmin, auditor, leader, clerk, reviewer, assessor, discipline）") }
         for raw in roleText.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !raw.isEmpty {
             if let r = Role(rawValue: raw) { roles.insert(r) }
-            else { problems.append("--role：「\(raw)」不是角色，可选 sysadmin, secadmin, auditor, leader, clerk, reviewer, discipline") }
+            else { problems.append("--role：「\(raw)」不是角色，可选 sysadmin, secadmin, auditor, leader, clerk, reviewer, assessor, discipline") }
         }
         if (signature.unit ?? "").isEmpty { problems.append("--unit：必须指定所属单位代码") }
         guard problems.isEmpty else { throw CLIError(problems.joined(separator: "\n")) }

@@ -49,6 +49,8 @@ struct HomeController {
             if let review = try await inbox.reviewer(p) { groups.append(review) }
             if p.has(.leader), let lead = inbox.leader(p, lines: try await SupervisionController.lines(req, p)) { groups.append(lead) }
             groups += try await inbox.followUps(p)
+            let book = AssessmentBook(db: db, kinds: req.lvze.catalogue.catalogue, metrics: req.lvze.catalogue.metrics)
+            if let assessment = try await AssessmentInbox(book: book, today: today).group(p) { groups.append(assessment) }
             done = try await inbox.done(p)
         }
 

@@ -27,7 +27,7 @@ package final class Notice: Model, @unchecked Sendable {
     package init() {}
 
     package enum Kind: String, Sendable, CaseIterable {
-        case reminder, escalation, urge, decision
+        case reminder, escalation, urge, decision, assessment
 
         package var label: String {
             switch self {
@@ -35,6 +35,7 @@ package final class Notice: Model, @unchecked Sendable {
             case .escalation: return "逾期督办"
             case .urge: return "催办"
             case .decision: return "审批结果"
+            case .assessment: return "考核通知"
             }
         }
     }

@@ -7,8 +7,15 @@ extension Application {
     /// The reminder pass as of the clock's today, with the current settings and catalogue.
     func runReminders(dryRun: Bool = false) async throws -> Reminders.Report {
         let now = lvze.clock.now()
-        let report = try await Reminders(db: db, catalogue: lvze.catalogue.catalogue, settings: lvze.settings.reminderSettings,
+        var report = try await Reminders(db: db, catalogue: lvze.catalogue.catalogue, settings: lvze.settings.reminderSettings,
                                          today: LocalDate(now), now: now).run(dryRun: dryRun)
+        if !dryRun {
+            // Units still to self-assess hear of the deadline in the same daily pass.
+            let book = AssessmentBook(db: db, kinds: lvze.catalogue.catalogue, metrics: lvze.catalogue.metrics)
+            let sent = try await AssessmentNotices.remindDeadlines(book: book, today: LocalDate(now), at: now)
+            report.assessmentNotices = sent
+            report.notices += sent
+        }
         if !dryRun, report.notices > 0 { lvze.noteWrite() }  // cached pages show the unread count
         return report
     }
@@ -49,7 +56,9 @@ struct RemindCommand: AsyncCommand {
         if signature.dryRun {
             context.console.print("试运行，未发送：将提醒\(report.items)项整改事项（\(report.summary)）")
         } else {
-            context.console.print("已提醒\(report.items)项整改事项（\(report.summary)），发出消息\(report.notices)条")
+            context.console.print("已提醒\(report.items)项整改事项（\(report.summary)），"
+                                  + (report.assessmentNotices > 0 ? "提醒考核自评\(report.assessmentNotices)人次，" : "")
+                                  + "发出消息\(report.notices)条")
         }
     }
 }

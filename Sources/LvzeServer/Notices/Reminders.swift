@@ -75,6 +75,8 @@ struct Reminders {
         /// Items that reached a new step, by step.
         var steps: [ReminderStep: Int] = [:]
         var notices = 0
+        /// Of `notices`, those reminding units of an assessment's self-assessment deadline.
+        var assessmentNotices = 0
         var items: Int { steps.values.reduce(0, +) }
     }
 

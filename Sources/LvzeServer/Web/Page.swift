@@ -62,7 +62,8 @@ extension Request {
         if p.isBusinessUser {
             items += [("党建", SiteURL.system(.party).path), ("党风廉政", SiteURL.system(.integrity).path),
                       ("意识形态", SiteURL.system(.ideology).path), ("安全生产", SiteURL.system(.safety).path),
-                      ("整改督办", SiteURL.supervision.path), ("述职报告", SiteURL.reports.path)]
+                      ("整改督办", SiteURL.supervision.path), ("述职报告", SiteURL.reports.path),
+                      ("考核", Endpoint.assessments.url().path)]
         }
         if p.has(.sysadmin) || p.has(.secadmin) || p.has(.auditor) {
             items.append(("系统管理", SiteURL.admin.path))

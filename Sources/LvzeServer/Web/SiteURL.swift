@@ -104,6 +104,16 @@ enum Endpoint: String, CaseIterable, Sendable {
     case template = "/reports/templates/:id"
     case templateDelete = "/reports/templates/:id/delete"
     case templateDownload = "/reports/templates/:id/download"
+    // Assessment (考责)
+    case assessments = "/assessments"
+    case assessment = "/assessments/:id"
+    case assessmentStage = "/assessments/:id/stage"
+    case assessmentRules = "/assessments/:id/rules"
+    case assessmentExport = "/assessments/:id/export"
+    case assessmentSheet = "/assessments/:id/units/:code"
+    case assessmentSelf = "/assessments/:id/units/:code/self"
+    case assessmentReview = "/assessments/:id/units/:code/review"
+    case assessmentEvidence = "/evidence/:id"
     // Audit
     case audit = "/audit"
     case auditExport = "/audit/export"

@@ -1,0 +1,122 @@
+import Fluent
+import Foundation
+import LvzeCore
+import Vapor
+
+/// The demo district's assessments: a year's assessment of its towns on every shipped
+/// 考评细则, opened by the 考核办, self-assessed with evidence, reviewed, published and frozen,
+/// so every page of 考责 has something real to show. The same district gives the same scores.
+package enum DemoAssessments {
+    /// Returns how many assessments were made.
+    @discardableResult
+    package static func make(_ app: Application, assessingCode: String, year: Int, assessor username: String) async throws -> Int {
+        guard let assessing = try await OrgUnit.query(on: app.db).filter(\.$code == assessingCode).first(),
+              let assessor = try await User.query(on: app.db).filter(\.$username == username).first() else { return 0 }
+        let book = AssessmentBook(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: app.lvze.catalogue.metrics)
+        let now = app.lvze.clock.now()
+        let evidence = try app.lvze.attachments.store(evidencePDF, name: "会议纪要.pdf", maxBytes: 1 << 20)
+        var made = 0
+        for index in AssessmentDefaults.files.indices {
+            let (rules, yaml) = try AssessmentDefaults.copy(index, year: year, metrics: book.metrics)
+            let a = Assessment()
+            a.$unit.id = assessing.id!
+            a.year = year
+            a.system = rules.system.rawValue
+            a.assessed = rules.assessed.rawValue
+            a.title = rules.title
+            a.rules = yaml
+            a.state = AssessmentState.open.rawValue
+            a.selfDeadline = "\(year + 1)-01-15"
+            a.createdBy = assessor.id!
+            a.createdAt = now
+            try await a.create(on: app.db)
+            let units = try await book.units(a)
+            for (u, unit) in units.enumerated() {
+                for (l, leaf) in rules.leaves.enumerated() {
+                    guard case .review = leaf.scoring else { continue }
+                    // Most units claim nearly full marks; the group takes a little off some.
+                    let claimed = step(leaf.points * Decimal(16 + (u * 7 + l * 3) % 5) / 20)
+                    let cut = (u + l) % 3 == 0 ? step(leaf.points / 10) : 0
+                    let e = AssessmentEntry()
+                    e.assessmentID = a.id!
+                    e.unitID = unit.id!
+                    e.indicatorID = leaf.id
+                    e.selfScore = AssessmentController.score(claimed)
+                    e.selfNote = "已按细则要求完成，详见佐证材料（演示）"
+                    e.selfAt = now
+                    e.reviewScore = AssessmentController.score(claimed - cut)
+                    e.reviewReason = cut > 0 ? "佐证材料不完整，酌情扣分（演示）" : "材料齐全，认可自评（演示）"
+                    e.reviewedBy = assessor.id!
+                    e.reviewedAt = now
+                    try await e.create(on: app.db)
+                    let file = AssessmentEvidence()
+                    file.entryID = e.id!
+                    file.sha256 = evidence.sha256
+                    file.name = "\(unit.name)\(leaf.name)佐证材料.pdf"
+                    file.size = evidence.size
+                    file.mime = evidence.mime
+                    file.uploadedBy = assessor.id!
+                    file.uploadedAt = now
+                    try await file.create(on: app.db)
+                }
+                if u == 1, let bonus = rules.adjustments.first(where: { $0.metric == nil && $0.direction == .bonus }) {
+                    let e = AssessmentEntry()
+                    e.assessmentID = a.id!
+                    e.unitID = unit.id!
+                    e.indicatorID = bonus.id
+                    e.selfNote = ""
+                    e.reviewScore = AssessmentController.score(Swift.min(2, bonus.max))
+                    e.reviewReason = "经验做法获上级推广（演示）"
+                    e.reviewedBy = assessor.id!
+                    e.reviewedAt = now
+                    try await e.create(on: app.db)
+                }
+            }
+            let results = try await book.compute(a, rules: rules, recordIDs: true, at: now)
+            a.results = AssessmentBook.encode(results)
+            a.publishedAt = now
+            a.publishedBy = assessor.id!
+            a.sha256 = AssessmentBook.hash(a, unitCode: assessing.code)
+            a.frozenAt = now
+            a.frozenBy = assessor.id!
+            a.state = AssessmentState.frozen.rawValue
+            try await a.update(on: app.db)
+            try await app.lvze.audit.append(.create, actor: .system("demo"), objectType: "assessment", objectID: String(a.id!),
+                                            summary: "演示数据：\(a.title)，\(units.count)个单位已自评、评审、公示并定档",
+                                            after: ["sha256": a.sha256 ?? ""], at: now, on: app.db)
+            made += 1
+        }
+        return made
+    }
+
+    /// Half points, as a group scores.
+    static func step(_ d: Decimal) -> Decimal {
+        var twice = d * 2, rounded = Decimal()
+        NSDecimalRound(&rounded, &twice, 0, .plain)
+        return rounded / 2
+    }
+
+    /// A one-page PDF standing in for a unit's minutes (the demo's only evidence file).
+    static let evidencePDF: Data = {
+        let content = "BT /F1 18 Tf 72 720 Td (Lvze demo evidence: meeting minutes) Tj ET"
+        var objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+            "<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream",
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+        var out = "%PDF-1.4\n"
+        var offsets: [Int] = []
+        for (i, o) in objects.enumerated() {
+            offsets.append(out.utf8.count)
+            out += "\(i + 1) 0 obj\n\(o)\nendobj\n"
+        }
+        let xref = out.utf8.count
+        out += "xref\n0 \(objects.count + 1)\n0000000000 65535 f \n"
+        for o in offsets { out += String(format: "%010d 00000 n \n", o) }
+        out += "trailer\n<< /Size \(objects.count + 1) /Root 1 0 R >>\nstartxref\n\(xref)\n%%EOF\n"
+        objects.removeAll()
+        return Data(out.utf8)
+    }()
+}
