@@ -95,7 +95,7 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1, scale: DemoRecords.Sc
     }
     var builder = DemoRecords(db: app.db, catalogue: app.lvze.catalogue.catalogue, seed: seed, scale: scale, now: app.lvze.clock.now())
     if let progress { builder.progress = progress }
-    let records = try await builder.build()
+    var records = try await builder.build()
     // PostgreSQL plans from statistics autovacuum gathers only later: a million records
     // loaded in a minute would otherwise be planned as the empty tables they were.
     if app.db.dialect == .postgres, scale != .small {
@@ -103,15 +103,20 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1, scale: DemoRecords.Sc
     }
     // Last year's assessment of the towns on every system, self-assessed, reviewed, published and
     // frozen; the scale demos are for measuring and keep to records.
-    let assessments = scale != .small ? 0 : try await DemoAssessments.make(app, assessingCode: "DEMO", year: LocalDate(app.lvze.clock.now()).year - 1,
-                                                     assessor: "kaohe")
+    let assessments = scale != .small ? DemoAssessments.Made() : try await DemoAssessments.make(
+        app, assessingCode: "DEMO", year: LocalDate(app.lvze.clock.now()).year - 1, assessor: "kaohe")
+    // The 述职评议's comments became rectification items: records of the demo like any other.
+    if let i = records.perKind.firstIndex(where: { $0.id == "rectification" }) {
+        records.perKind[i].count += assessments.rectificationItems
+        records.events += assessments.rectificationItems
+    }
     if app.lvze.settings.string("site.district_name").isEmpty {
         try await app.lvze.settings.set(["site.district_name": "中共示范区委员会"], on: app.db)
     }
     try await app.lvze.audit.append(.create, actor: .system("demo"), objectType: "demo", objectID: "DEMO",
                                     summary: "载入示范区演示数据（\(scale.label)）：\(summary.units + records.unitsAdded)个单位、"
                                         + "\(summary.people + records.peopleAdded)名人员、\(summary.accounts.count)个账号、\(records.total)条台账记录、"
-                                        + "\(assessments)个年度考核",
+                                        + "\(assessments.assessments)个年度考核",
                                     at: app.lvze.clock.now(), on: app.db)
     return DemoLoad(district: summary, records: records)
 }

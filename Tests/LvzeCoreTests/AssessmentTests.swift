@@ -113,7 +113,7 @@ final class AssessmentTests: XCTestCase {
         XCTAssertNil(sheet.cap)
         XCTAssertEqual(sheet.pending, [])
         XCTAssertEqual(sheet.lines[3].note, "实际5，每个扣0.5分，扣2.5分")
-        XCTAssertEqual(sheet.lines[0].note, "实际3，未达到「>= 4」")
+        XCTAssertEqual(sheet.lines[0].note, "实际3，未达到「≥4」")
         XCTAssertEqual(sheet.lines[2].method, .review)
         XCTAssertEqual(sheet.lines[0].method, .records)
     }

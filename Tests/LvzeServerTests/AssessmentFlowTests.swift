@@ -64,7 +64,7 @@ final class AssessmentFlowTests: XCTestCase {
             let townA = SocketBrowser(port: port)
             try await townA.login("clerkA")
             let home = try await townA.get("/")
-            XCTAssertTrue(home.text.contains("尚有3项未自评"), "the inbox names the open self-assessment")
+            XCTAssertTrue(home.text.contains("尚有2项未自评"), "the inbox names the open self-assessment")
             let landing = try await townA.get(path)
             XCTAssertEqual(landing.location, "\(path)/units/TA", "no ranking before 公示")
             let sheet = try await townA.get("\(path)/units/TA")
@@ -120,17 +120,17 @@ final class AssessmentFlowTests: XCTestCase {
             let close = try await kaohe.post("\(path)/stage", [("action", "close")])
             let v11 = try await Self.flash(kaohe, after: close).contains("自评已截止，进入评审")
             XCTAssertTrue(v11)
-            let late = try await townA.postMultipart("\(path)/units/TA/self", [("indicator", "lead.study"), ("score", "12"), ("note", "x")], files: pdf)
+            let late = try await townA.postMultipart("\(path)/units/TA/self", [("indicator", "enforcement.campaigns"), ("score", "8"), ("note", "x")], files: pdf)
             let v12 = try await Self.flash(townA, after: late).contains("自评已截止")
             XCTAssertTrue(v12)
             let pending = try await kaohe.post("\(path)/stage", [("action", "publish")])
-            let v13 = try await Self.flash(kaohe, after: pending).contains("还有6项待评审，不能公示")
+            let v13 = try await Self.flash(kaohe, after: pending).contains("还有4项待评审，不能公示")
             XCTAssertTrue(v13)
             let noReason = try await kaohe.post("\(path)/units/TA/review", [("indicator", "lead.list"), ("score", "14"), ("reason", " ")])
             XCTAssertEqual(noReason.status, 422)
             XCTAssertTrue(noReason.text.contains("«理由»：请写明评分理由"))
-            let scores: [(String, String, String)] = [("TA", "lead.list", "14"), ("TA", "lead.study", "12"), ("TA", "enforcement.campaigns", "8"),
-                                                       ("TB", "lead.list", "15"), ("TB", "lead.study", "15"), ("TB", "enforcement.campaigns", "10")]
+            let scores: [(String, String, String)] = [("TA", "lead.list", "14"), ("TA", "enforcement.campaigns", "8"),
+                                                       ("TB", "lead.list", "15"), ("TB", "enforcement.campaigns", "10")]
             for (town, line, score) in scores {
                 let res = try await kaohe.post("\(path)/units/\(town)/review", [("indicator", line), ("score", score), ("reason", "按材料评定")])
                 XCTAssertEqual(res.status, 303, "\(town) \(line): \(res.text)")
@@ -143,7 +143,7 @@ final class AssessmentFlowTests: XCTestCase {
             XCTAssertEqual(published.stage, .published)
             let results = try XCTUnwrap(AssessmentBook.decode(published.results))
             XCTAssertEqual(results.rows.map(\.code), ["TA", "TB"])
-            let expected: [Decimal] = [73, 68]  // 3 + 30 + 6 + 14 + 12 + 8; 0 + 30 + 0 + 15 + 15 + 10 − 2 for the accident
+            let expected: [Decimal] = [61, 53]  // 3 + 30 + 6 + 14 + 0 + 8; 0 + 30 + 0 + 15 + 0 + 10 − 2 for the accident (no 专题研究 meetings kept)
             XCTAssertEqual(results.rows.map(\.sheet.total), expected)
             XCTAssertEqual(results.rows.map(\.grade), [.average, .poor], "乙镇's 较大 accident decides its rating")
             XCTAssertEqual(results.rows[0].recordIDs["safety.hazards.found"]?.count, 3)
@@ -154,7 +154,7 @@ final class AssessmentFlowTests: XCTestCase {
             XCTAssertEqual(ranking.status, 200)
             XCTAssertTrue(ranking.text.contains("乙镇") && ranking.text.contains("一票否决"), ranking.text)
             try await MetricTests.create(app, clerk, "enforcement_inspection", "TA", ["enterprise_name": "丁厂", "inspected_on": "2025-07-01"])
-            let v15 = try await townA.get("\(path)/units/TA").text.contains("<span class=\"value\">73</span>")
+            let v15 = try await townA.get("\(path)/units/TA").text.contains("<span class=\"value\">61</span>")
             XCTAssertTrue(v15)
 
             let freeze = try await kaohe.post("\(path)/stage", [("action", "freeze")])
@@ -192,7 +192,7 @@ final class AssessmentFlowTests: XCTestCase {
             let problem = try await app.lvze.audit.verify(on: app.db).problem
             XCTAssertNil(problem)
             let actions = try await AuditEntry.query(on: app.db).filter(\.$objectType ~~ ["assessment", "assessment_entry"]).count()
-            XCTAssertGreaterThanOrEqual(actions, 1 + 1 + 6 + 3 + 3)
+            XCTAssertGreaterThanOrEqual(actions, 1 + 1 + 4 + 3)
         }
     }
 

@@ -174,6 +174,12 @@ final class AuthorizationTableTests: XCTestCase {
         c(.POST, "/assessments/:id/units/:code/self", "/assessments/999999/units/TA/self", editors, missingOK: true),
         c(.POST, "/assessments/:id/units/:code/review", "/assessments/999999/units/TA/review", [], missingOK: true),
         c(.GET, "/evidence/:id", "/evidence/999999", business, missingOK: true),
+        c(.GET, "/reviews", business),
+        c(.POST, "/reviews", ["leader"]),
+        c(.GET, "/reviews/:id", "/reviews/999999", business, missingOK: true),
+        c(.POST, "/reviews/:id/ratings", "/reviews/999999/ratings", ["leader"], missingOK: true),
+        c(.POST, "/reviews/:id/close", "/reviews/999999/close", ["leader"], missingOK: true),
+        c(.POST, "/reviews/:id/ratings/:rating/rectify", "/reviews/999999/ratings/1/rectify", ["leader"], missingOK: true),
         // The three administrators.
         c(.GET, "/admin", admins),
         c(.GET, "/admin/users", ["sys"]),

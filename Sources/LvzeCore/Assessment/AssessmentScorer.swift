@@ -99,7 +99,7 @@ public enum AssessmentScorer {
             case .fullWhen(let cmp, let threshold):
                 let held = cmp.holds(n, threshold)
                 out.score = held ? leaf.points : 0
-                out.note = "实际\(shown)，\(held ? "达到" : "未达到")「\(cmp.rawValue) \(number(threshold))」"
+                out.note = "实际\(shown)，\(held ? "达到" : "未达到")「\(cmp.symbol)\(number(threshold))」"
             case .deduct(let per):
                 let deducted = Swift.min(leaf.points, per * n)
                 out.score = round(leaf.points - deducted)
@@ -110,7 +110,7 @@ public enum AssessmentScorer {
             case .tiers(let tiers):
                 let tier = tiers.first { $0.comparison.holds(n, $0.threshold) }
                 out.score = tier.map { clamp($0.score, leaf.points) } ?? 0
-                out.note = tier.map { "实际\(shown)，符合「\($0.comparison.rawValue) \(number($0.threshold))」档" } ?? "实际\(shown)，未达到任何一档"
+                out.note = tier.map { "实际\(shown)，符合「\($0.comparison.symbol)\(number($0.threshold))」档" } ?? "实际\(shown)，未达到任何一档"
             }
         }
         return out

@@ -185,6 +185,17 @@ public struct ClaimDefinition: Sendable, Equatable {
             return (cmp, threshold)
         }
 
+        /// The sign as printed for readers: 「≥4」 rather than 「>= 4」.
+        public var symbol: String {
+            switch self {
+            case .equal: return "="
+            case .atLeast: return "≥"
+            case .atMost: return "≤"
+            case .greater: return ">"
+            case .less: return "<"
+            }
+        }
+
         public func holds(_ value: Decimal, _ threshold: Decimal) -> Bool {
             switch self {
             case .equal: return value == threshold

@@ -96,6 +96,7 @@ func routes(_ app: Application) throws {
     NoticeController().boot(routes: protected)
     ReportController().boot(routes: protected)
     AssessmentController().boot(routes: protected)
+    ReviewSessionController().boot(routes: protected)
     DashboardController().boot(routes: protected)
     AdminController().boot(routes: protected)
     SecurityController().boot(routes: protected)

@@ -39,7 +39,7 @@ extension AssessmentController {
         let evidence = try await Self.evidence(entries.values.compactMap(\.id), on: req.reader)
         let today = LocalDate(req.now)
 
-        var body = sheetSummary(access, unit: unit, sheet: sheet, kept: kept)
+        var body = sheetSummary(access, unit: unit, sheet: sheet, kept: kept, last: try await Self.lastYear(a, on: req.reader)[unit.id!])
         body += lineTable(access, unit: unit, sheet: sheet, entries: entries, evidence: evidence, kept: kept)
         if access.maySelfAssess(unit, today: today) {
             body += selfForms(req, access, unit: unit, entries: entries, evidence: evidence, draft: draft)
@@ -61,7 +61,8 @@ extension AssessmentController {
         return Dictionary(grouping: try await AssessmentEvidence.query(on: db).filter(\.$entryID ~~ entryIDs).sort(\.$id).all(), by: \.entryID)
     }
 
-    private func sheetSummary(_ access: Access, unit: OrgUnit, sheet: AssessmentSheet, kept: AssessmentResults.Row?) -> HTML {
+    private func sheetSummary(_ access: Access, unit: OrgUnit, sheet: AssessmentSheet, kept: AssessmentResults.Row?,
+                              last: AssessmentResults.Row?) -> HTML {
         let a = access.assessment
         let grade = kept.map { "\($0.grade.rawValue)" } ?? "\(Swift.min(access.rules.grading.grade(for: sheet.total), sheet.cap ?? .good).rawValue)（按分数段，未排名）"
         var figures: HTML = """
@@ -73,6 +74,9 @@ extension AssessmentController {
             """
         if let kept, access.seesRanking {
             figures += "<div class=\"figure\"><span class=\"value\">\(kept.rank)</span><span class=\"label\">名次</span></div>"
+        }
+        if let last {
+            figures += "<div class=\"figure\"><span class=\"value\">\(Self.score(last.sheet.total))</span><span class=\"label\">上年总分（\(last.grade.rawValue)，第\(last.rank)名）</span></div>"
         }
         var out: HTML = "<p><span class=\"state\">\(a.stage.label)</span> \(kept == nil ? "按台账计分的指标随本单位及下级单位的记录实时计算。" : "得分已于公示时固定。")</p>"
         out += "<div class=\"figures\">\(figures)</div>"
@@ -97,10 +101,14 @@ extension AssessmentController {
                 guard let line = byID[leaf.id] else { continue }
                 var basis = HTML.empty
                 if let metric = line.metric {
-                    let shown = line.value.flatMap { v in access.ruleMetric(metric)?.display(v) } ?? "无数据"
+                    let definition = access.ruleMetric(metric)
+                    let shown = line.value?.number == nil ? "无数据"
+                        : (line.value.flatMap { definition?.display($0) } ?? "") + (definition?.unit ?? "")
                     let href = Endpoint.reportDrill.url(query: [("metric", metric), ("unit", unit.code), ("year", String(a.year))])
-                    basis = "<a href=\"\(href)\" title=\"查看所依据的记录\">\(shown)\(access.ruleMetric(metric)?.unit ?? "")</a>"
-                    if let ids = kept?.recordIDs[metric] { basis += "<br><span class=\"small muted\">公示时依据\(ids.count)条记录</span>" }
+                    basis = "<a href=\"\(href)\" title=\"查看所依据的记录\">\(shown)</a>"
+                    if let ids = kept?.recordIDs[metric], line.value?.number != nil {
+                        basis += "<br><span class=\"small muted\">公示时依据\(ids.count)条记录</span>"
+                    }
                 }
                 var own = HTML.empty
                 if let e = entries[leaf.id], let score = e.selfScore {

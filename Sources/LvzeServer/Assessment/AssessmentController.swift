@@ -140,7 +140,8 @@ struct AssessmentController {
             """
         if p.hasAny(Self.writers) { body += try openForm(req, p) }
         return try await req.render("assessments/page", title: "考核",
-                                    PageContent(crumbs: [], title: "年度考核", actions: .empty, errors: [], body: body),
+                                    PageContent(crumbs: [], title: "年度考核",
+                                                actions: "<a class=\"button\" href=\"\(Endpoint.reviewSessions.url())\">述职评议</a>", errors: [], body: body),
                                     section: Endpoint.assessments.url().path)
     }
 
@@ -195,7 +196,7 @@ struct AssessmentController {
         a.year = rules.year
         a.system = rules.system.rawValue
         a.assessed = rules.assessed.rawValue
-        a.title = rules.title
+        a.title = AssessmentDefaults.name(rules.title)
         a.rules = yaml
         a.state = AssessmentState.open.rawValue
         a.selfDeadline = deadline.description
@@ -222,7 +223,7 @@ struct AssessmentController {
         }
         let results = try await book.results(a, rules: access.rules, at: req.now)
         var body = summary(access, results: results)
-        body += ranking(access, results: results)
+        body += ranking(access, results: results, last: try await Self.lastYear(a, on: req.reader))
         if access.canManage { body += stageForms(req, access, results: results) }
         var actions: HTML = """
             <a class="button" href="\(Endpoint.assessmentRules.url(a.id!))">考评细则</a>
@@ -244,12 +245,12 @@ struct AssessmentController {
         let distribution = HTML.each(AssessmentGrade.allCases) { g in
             "<div class=\"figure\"><span class=\"value\">\(grades[g]?.count ?? 0)</span><span class=\"label\">等次「\(g.rawValue)」</span></div>"
         }
-        var state: HTML = "<span class=\"state\">\(a.stage.label)</span>"
+        var state: HTML = "<span class=\"state\">\(a.stage.label)</span> "
         switch a.stage {
-        case .open: state += " 被考核单位自评截止于\(LocalDate.parse(a.selfDeadline)?.chinese ?? a.selfDeadline)；按台账计分的指标随记录实时计算。"
-        case .review: state += " 自评已截止，考核组评审中；按台账计分的指标随记录实时计算。"
-        case .published: state += " 结果公示中，得分已固定（\(ISOTime.local(a.publishedAt ?? Date()))）。"
-        case .frozen: state += " 已定档（\(ISOTime.local(a.frozenAt ?? Date()))），得分和所依据的记录已固定。"
+        case .open: state += "被考核单位自评截止于\(LocalDate.parse(a.selfDeadline)?.chinese ?? a.selfDeadline)；按台账计分的指标随记录实时计算。"
+        case .review: state += "自评已截止，考核组评审中；按台账计分的指标随记录实时计算。"
+        case .published: state += "得分和所依据的记录已于\(ISOTime.local(a.publishedAt ?? Date()))公示时固定。"
+        case .frozen: state += "\(ISOTime.local(a.frozenAt ?? Date()))定档；得分和所依据的记录已于公示时固定，不再改变。"
         }
         var out: HTML = """
             <p>\(state)</p><p class="muted">\(access.assessing.name)组织 · \(a.year)年度 · \(a.ledgerSystem.label) · \
@@ -263,7 +264,22 @@ struct AssessmentController {
         return out
     }
 
-    private func ranking(_ access: Access, results: AssessmentResults) -> HTML {
+    /// Why a unit has its grade, naming the vetoes that held even when its band was as low.
+    static func gradeNote(_ note: String, vetoed: String) -> String {
+        guard !vetoed.isEmpty else { return note }
+        if note.hasPrefix("一票否决") { return "\(note)（\(vetoed)）" }
+        return ([note, "触发一票否决：\(vetoed)"].filter { !$0.isEmpty }).joined(separator: "；")
+    }
+
+    /// Each unit's published result of the same assessment a year before, by unit id.
+    static func lastYear(_ a: Assessment, on db: any Database) async throws -> [Int: AssessmentResults.Row] {
+        let before = try await Assessment.query(on: db).filter(\.$unit.$id == a.$unit.id).filter(\.$year == a.year - 1)
+            .filter(\.$system == a.system).filter(\.$assessed == a.assessed).first()
+        let rows = AssessmentBook.decode(before?.results)?.rows ?? []
+        return Dictionary(rows.map { ($0.unitID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    private func ranking(_ access: Access, results: AssessmentResults, last: [Int: AssessmentResults.Row]) -> HTML {
         let a = access.assessment
         guard access.seesRanking else { return .empty }
         let rows = HTML.each(results.rows) { r in
@@ -275,13 +291,14 @@ struct AssessmentController {
                 <tr><td class="num">\(r.rank)</td><td>\(name)</td><td class="num">\(Self.score(r.sheet.base))</td>\
                 <td class="num">\(Self.score(r.sheet.bonus))</td><td class="num">\(Self.score(r.sheet.penalty))</td>\
                 <td class="num"><strong>\(Self.score(r.sheet.total))</strong></td><td>\(r.grade.rawValue)</td>\
-                <td>\(r.gradeNote)\(vetoed.isEmpty ? "" : "（\(vetoed)）")\(pending > 0 ? "<span class=\"tag warn\">\(pending)项待评审</span>" as HTML : .empty)</td></tr>
+                <td class="num">\(last[r.unitID].map { "\(Self.score($0.sheet.total))（\($0.grade.rawValue)，第\($0.rank)名）" } ?? "—")</td>\
+                <td>\(Self.gradeNote(r.gradeNote, vetoed: vetoed))\(pending > 0 ? "<span class=\"tag warn\">\(pending)项待评审</span>" as HTML : .empty)</td></tr>
                 """
         }
         return """
             <h2>排名</h2><table class="data"><thead><tr><th class="num">名次</th><th>单位</th><th class="num">基本分</th>\
-            <th class="num">加分</th><th class="num">扣分</th><th class="num">总分</th><th>等次</th><th>说明</th></tr></thead>\
-            <tbody>\(results.rows.isEmpty ? "<tr><td colspan=\"8\" class=\"empty\">没有被考核单位。</td></tr>" as HTML : rows)</tbody></table>
+            <th class="num">加分</th><th class="num">扣分</th><th class="num">总分</th><th>等次</th><th class="num">上年</th><th>说明</th></tr></thead>\
+            <tbody>\(results.rows.isEmpty ? "<tr><td colspan=\"9\" class=\"empty\">没有被考核单位。</td></tr>" as HTML : rows)</tbody></table>
             """
     }
 
@@ -456,7 +473,7 @@ struct AssessmentController {
         guard errors.isEmpty else { return try await renderRules(req, access, text: text, errors: errors, status: .unprocessableEntity) }
         let before = a.rules
         a.rules = text
-        a.title = rules.title
+        a.title = AssessmentDefaults.name(rules.title)
         try await req.db.transaction { tx in
             try await a.update(on: tx)
             try await req.audit(.update, "assessment", String(a.id!), "修改考核「\(a.title)」的考评细则",

@@ -41,4 +41,9 @@ package enum AssessmentDefaults {
         }
         return (try AssessmentRulesLoader.load(yaml: text, file: file, metrics: metrics), text)
     }
+
+    /// The assessment a 细则 is for: 「2025年度…考核细则」 scores 「2025年度…考核」.
+    package static func name(_ rulesTitle: String) -> String {
+        rulesTitle.hasSuffix("细则") && rulesTitle.count > 2 ? String(rulesTitle.dropLast(2)) : rulesTitle
+    }
 }

@@ -181,7 +181,7 @@ enum AssessmentExport {
         }
         blocks.append(.table(detail))
         if let hash = a.sha256 { p("本结果公示时已固定，校验值（SHA-256）：\(hash)。") }
-        return ReportDocument(title: [DocumentRun("关于\(s.rules.title.replacingOccurrences(of: "细则", with: "结果"))的通报")], blocks: blocks)
+        return ReportDocument(title: [DocumentRun("关于\(a.title)结果的通报")], blocks: blocks)
     }
 
     static func plain(_ d: Decimal) -> String { FieldJSON.plain(MetricFormat.round(d, decimals: 2)) }

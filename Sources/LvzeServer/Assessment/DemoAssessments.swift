@@ -7,11 +7,21 @@ import Vapor
 /// 考评细则, opened by the 考核办, self-assessed with evidence, reviewed, published and frozen,
 /// so every page of 考责 has something real to show. The same district gives the same scores.
 package enum DemoAssessments {
-    /// Returns how many assessments were made.
+    /// What was made: assessments, and the rectification items the 述职评议's comments became.
+    package struct Made: Sendable {
+        package var assessments = 0
+        package var rectificationItems = 0
+
+        package init(assessments: Int = 0, rectificationItems: Int = 0) {
+            self.assessments = assessments
+            self.rectificationItems = rectificationItems
+        }
+    }
+
     @discardableResult
-    package static func make(_ app: Application, assessingCode: String, year: Int, assessor username: String) async throws -> Int {
+    package static func make(_ app: Application, assessingCode: String, year: Int, assessor username: String) async throws -> Made {
         guard let assessing = try await OrgUnit.query(on: app.db).filter(\.$code == assessingCode).first(),
-              let assessor = try await User.query(on: app.db).filter(\.$username == username).first() else { return 0 }
+              let assessor = try await User.query(on: app.db).filter(\.$username == username).first() else { return Made() }
         let book = AssessmentBook(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: app.lvze.catalogue.metrics)
         let now = app.lvze.clock.now()
         let evidence = try app.lvze.attachments.store(evidencePDF, name: "会议纪要.pdf", maxBytes: 1 << 20)
@@ -23,7 +33,7 @@ package enum DemoAssessments {
             a.year = year
             a.system = rules.system.rawValue
             a.assessed = rules.assessed.rawValue
-            a.title = rules.title
+            a.title = AssessmentDefaults.name(rules.title)
             a.rules = yaml
             a.state = AssessmentState.open.rawValue
             a.selfDeadline = "\(year + 1)-01-15"
@@ -86,7 +96,69 @@ package enum DemoAssessments {
                                             after: ["sha256": a.sha256 ?? ""], at: now, on: app.db)
             made += 1
         }
-        return made
+        let items = try await reviewSession(app, assessing: assessing, year: year, book: book)
+        return Made(assessments: made, rectificationItems: items)
+    }
+
+    /// The year's 述职评议 of the town party secretaries, held the January after: the leader and
+    /// the 考核办 rate each, and the leader's comments on the three lowest became the towns'
+    /// rectification items.
+    static func reviewSession(_ app: Application, assessing: OrgUnit, year: Int, book: AssessmentBook) async throws -> Int {
+        guard let leader = try await User.query(on: app.db).filter(\.$username == "lingdao").first(),
+              let assessor = try await User.query(on: app.db).filter(\.$username == "kaohe").first(),
+              let leaderUnit = try await OrgUnit.find(leader.$unit.id, on: app.db),
+              let kind = app.lvze.catalogue["rectification"] else { return 0 }
+        let today = LocalDate(app.lvze.clock.now())
+        let heldOn = Swift.min(today, LocalDate(year: year + 1, month: 1, day: 20)!)
+        let towns = try await OrgUnit.query(on: app.db).filter(\.$parent.$id == assessing.id!).filter(\.$kind == UnitKind.town.rawValue)
+            .sort(\.$sortOrder).sort(\.$code).all()
+        guard !towns.isEmpty else { return 0 }
+        let now = app.lvze.clock.now()
+        let session = ReviewSession()
+        session.$unit.id = assessing.id!
+        session.year = year
+        session.system = LedgerSystem.party.rawValue
+        session.title = "\(year)年度镇（街道）党（工）委书记抓基层党建工作述职评议"
+        session.heldOn = heldOn.description
+        session.state = "closed"
+        session.createdBy = leader.id!
+        session.createdAt = now
+        try await session.create(on: app.db)
+        let surnames = Array("王李张刘陈杨赵黄周吴徐孙胡朱高")
+        let given = ["建军", "志刚", "海燕", "卫国", "丽华", "国强", "晓东", "春梅", "立军", "红英", "永明", "秀兰", "德华", "文斌", "新华"]
+        let comments = ["党员教育管理流于形式，“三会一课”记录不全", "软弱涣散村党组织整顿进度滞后，帮扶措施针对性不强",
+                        "村级组织阵地提档升级推进缓慢，部分阵地使用率不高"]
+        let service = app.records(as: RecordActor(Principal(user: leader, unit: leaderUnit, session: nil, roles: leader.roles), address: "demo"))
+        var items = 0
+        for (i, town) in towns.enumerated() {
+            let speaker = ReviewSpeaker()
+            speaker.sessionID = session.id!
+            speaker.unitID = town.id!
+            speaker.name = "\(surnames[i % surnames.count])\(given[(i * 7) % given.count])"
+            speaker.position = "\(town.name)\(town.name.hasSuffix("街道") ? "党工委" : "党委")书记"
+            speaker.sortOrder = i
+            try await speaker.create(on: app.db)
+            let low = i >= towns.count - 3
+            for (evaluator, rating) in [(leader, low ? "一般" : (i % 3 == 0 ? "好" : "较好")), (assessor, low ? "较好" : "好")] {
+                let r = ReviewRating()
+                r.speakerID = speaker.id!
+                r.evaluatorID = evaluator.id!
+                r.evaluatorName = evaluator.displayName
+                r.rating = rating
+                r.comment = evaluator.id == leader.id && low ? comments[(towns.count - 1 - i) % comments.count] : ""
+                r.ratedAt = now
+                try await r.create(on: app.db)
+                guard !r.comment.isEmpty else { continue }
+                let record = try await service.create(kind, unitRef: town.code, raw: [
+                    "found_on": heldOn.description, "source": "上级点评", "description": r.comment, "system": "基层党建", "subject": "镇街",
+                    "batch": session.title, "responsible_person": speaker.name, "deadline": heldOn.adding(days: 90).description, "progress": "0",
+                    "note": "述职评议「\(session.title)」中\(leader.displayName)对\(speaker.name)的点评意见"]).0
+                r.recordID = record.id!
+                try await r.update(on: app.db)
+                items += 1
+            }
+        }
+        return items
     }
 
     /// Half points, as a group scores.

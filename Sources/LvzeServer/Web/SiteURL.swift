@@ -114,6 +114,11 @@ enum Endpoint: String, CaseIterable, Sendable {
     case assessmentSelf = "/assessments/:id/units/:code/self"
     case assessmentReview = "/assessments/:id/units/:code/review"
     case assessmentEvidence = "/evidence/:id"
+    case reviewSessions = "/reviews"
+    case reviewSession = "/reviews/:id"
+    case reviewRate = "/reviews/:id/ratings"
+    case reviewClose = "/reviews/:id/close"
+    case reviewRectify = "/reviews/:id/ratings/:rating/rectify"
     // Audit
     case audit = "/audit"
     case auditExport = "/audit/export"

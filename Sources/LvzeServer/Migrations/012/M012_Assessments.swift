@@ -6,7 +6,9 @@ import SQLKit
 /// self-assessment and the group's score per reviewed indicator (`assessment_entries`, one row
 /// per assessment, unit and indicator); the evidence files of a self-assessment
 /// (`assessment_evidence`, stored like attachments, by hash). Published results are kept
-/// whole with their hash in `assessments.results`.
+/// whole with their hash in `assessments.results`. 述职评议 sessions, their speakers and the
+/// evaluators' ratings and comments (`review_*`), each comment linked to the rectification
+/// record it became.
 struct M012_Assessments: AsyncMigration {
     var name: String { "012_assessments" }
 
@@ -61,10 +63,44 @@ struct M012_Assessments: AsyncMigration {
             .field("uploaded_at", .datetime, .required)
             .create()
         try await db.sql.raw("CREATE INDEX assessment_evidence_entry_idx ON assessment_evidence (entry_id)").run()
+
+        // 述职评议: a session where named secretaries report, the evaluators' ratings and
+        // 点评意见, and the rectification item each comment became.
+        try await db.schema("review_sessions")
+            .field(.id, .int, .identifier(auto: true))
+            .field("unit_id", .int, .required, .references("units", .id, onDelete: .restrict))
+            .field("year", .int, .required)
+            .field("system", .string, .required)
+            .field("title", .string, .required)
+            .field("held_on", .string, .required)
+            .field("state", .string, .required)
+            .field("created_by", .int, .required)
+            .field("created_at", .datetime, .required)
+            .create()
+        try await db.schema("review_speakers")
+            .field(.id, .int, .identifier(auto: true))
+            .field("session_id", .int, .required, .references("review_sessions", .id, onDelete: .cascade))
+            .field("unit_id", .int, .required, .references("units", .id, onDelete: .restrict))
+            .field("name", .string, .required)
+            .field("position", .string, .required)
+            .field("sort_order", .int, .required)
+            .create()
+        try await db.sql.raw("CREATE INDEX review_speakers_session_idx ON review_speakers (session_id, sort_order)").run()
+        try await db.schema("review_ratings")
+            .field(.id, .int, .identifier(auto: true))
+            .field("speaker_id", .int, .required, .references("review_speakers", .id, onDelete: .cascade))
+            .field("evaluator_id", .int, .required)
+            .field("evaluator_name", .string, .required)
+            .field("rating", .string, .required)
+            .field("comment", .string, .required)
+            .field("rated_at", .datetime, .required)
+            .field("record_id", .int)
+            .create()
+        try await db.sql.raw("CREATE UNIQUE INDEX review_ratings_key_idx ON review_ratings (speaker_id, evaluator_id)").run()
     }
 
     func revert(on db: any Database) async throws {
-        for table in ["assessment_evidence", "assessment_entries", "assessments"] {
+        for table in ["review_ratings", "review_speakers", "review_sessions", "assessment_evidence", "assessment_entries", "assessments"] {
             try await db.schema(table).delete()
         }
     }
