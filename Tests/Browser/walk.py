@@ -1077,6 +1077,69 @@ def steps(w: Walk):
         check("jingban_t01" in entry, f"the log entry of {state['reference']} does not name the user: {entry}")
         return entry[:200]
 
+    def assessor_opens():
+        w.login("kaohe")
+        w.click_link("考核")
+        w.expect_page("/assessments")
+        form = w.form_of_button("开展考核")
+        year = state["today"].year if "today" in state else datetime.date.today().year
+        w.choose("year", f"{year}年度", form)
+        titles = [o.text for o in Select(w.field("rules", form)).options]
+        safety = [t for t in titles if "安全生产" in t]
+        check(safety, f"no 安全生产 考评细则 to choose: {titles}")
+        w.choose("rules", safety[0], form)
+        w.press("开展考核", form)
+        w.expect_page("/assessments/")
+        check("已开展考核" in w.flash(), f"the assessment did not open: {w.flash() or w.body_text()[:200]}")
+        state["assessment"] = urlparse(d().current_url).path
+        heading = d().find_element(By.TAG_NAME, "h1").text
+        check(str(year) in heading, f"the assessment is not of {year}: {heading}")
+        return f"{state['assessment']}: {heading}; {w.flash()}"
+
+    def town_self_assesses():
+        w.login("jingban_t01")
+        links = [a for a in home_group("考核") if "未自评" in a.text]
+        check(links, "the 待办 of 东城街道's clerk does not ask for the self-assessment")
+        w.loads_page(links[0].click)
+        w.expect_page(state["assessment"] + "/units/DEMO-T01")
+        form = d().find_element(By.ID, "self-lead.list")
+        w.type_into("score", "14", form)
+        w.type_into("note", "已逐级签订安全生产责任书，班子成员责任清单已印发", form)
+        minutes = os.path.join(w.work, "安全生产责任书.pdf")
+        with open(minutes, "wb") as f:
+            f.write(b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+                    b"trailer << /Root 1 0 R >>\n%%EOF\n")
+        w.field("files[]", form).send_keys(minutes)
+        w.press("保存自评", form)
+        w.expect_page(state["assessment"] + "/units/DEMO-T01")
+        check("已保存" in w.flash(), f"the self-assessment was not saved: {w.errors_box() or w.flash()}")
+        row = d().find_element(By.ID, "line-lead.list").text
+        check("自评14分" in row and "安全生产责任书.pdf" in row, f"the sheet does not show the self-assessment and its file: {row}")
+        w.screenshot("08-self-assessment.png")
+        return f"{w.flash()}; the line reads 「{' '.join(row.split())[:120]}」; screenshot 08-self-assessment.png"
+
+    def leader_reads_ranking():
+        w.login("lingdao")
+        w.click_link("考核")
+        year = (state["today"].year if "today" in state else datetime.date.today().year) - 1
+        links = [a for a in d().find_elements(By.CSS_SELECTOR, "table.data tbody a")
+                 if f"{year}年度" in a.text and "安全生产" in a.text]
+        check(links, f"no {year} safety assessment in the list: {w.body_text()[:300]}")
+        w.loads_page(links[0].click)
+        rows = d().find_elements(By.XPATH, "//h2[text()='排名']/following-sibling::table[1]/tbody/tr")
+        check(len(rows) == 15, f"the ranking lists {len(rows)} towns, not 15")
+        check("已定档" in w.body_text(), "the demo's assessment is not shown as frozen")
+        w.screenshot("09-ranking.png")
+        first = rows[0].text
+        w.loads_page(rows[0].find_element(By.TAG_NAME, "a").click)
+        w.expect_page("/assessments/")
+        drill = [a for a in d().find_elements(By.CSS_SELECTOR, "table.data a") if "/reports/drill" in (a.get_attribute("href") or "")]
+        check(drill, "the score sheet links no computed line to its records")
+        w.loads_page(drill[0].click)
+        w.expect_page("/reports/drill")
+        heading = d().find_element(By.TAG_NAME, "h1").text
+        return f"first: 「{' '.join(first.split())}」; a line's records: 「{heading}」; screenshot 09-ranking.png"
+
     def console_clean():
         # The pages that answer 4xx on purpose log "Failed to load resource" for themselves.
         expected = {
@@ -1121,6 +1184,9 @@ def steps(w: Walk):
     w.step("东城街道 clerk: 404 for 西河镇's record", town_clerk_gets_404, needs=["西河镇 clerk: a record of her town"])
     if w.server_log:
         w.step("the 404's 参考编号 is in the server log", reference_in_log, needs=["东城街道 clerk: 404 for 西河镇's record"])
+    w.step("考核组: opens this year's safety assessment", assessor_opens, needs=["login page"])
+    w.step("东城街道 clerk: self-assesses from 待办 with a PDF", town_self_assesses, needs=["考核组: opens this year's safety assessment"])
+    w.step("leader: last year's ranking, a sheet, its records", leader_reads_ranking, needs=["login page"])
     w.step("browser console: no CSP violation or script error", console_clean)
 
 

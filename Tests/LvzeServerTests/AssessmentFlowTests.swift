@@ -71,6 +71,7 @@ final class AssessmentFlowTests: XCTestCase {
             XCTAssertEqual(sheet.status, 200)
             XCTAssertTrue(sheet.text.contains("/reports/drill?metric=safety.hazards.found&amp;unit=TA&amp;year=2025"))
             XCTAssertTrue(sheet.text.contains("本单位自评"))
+            XCTAssertTrue(sheet.text.contains("差（按分数段，未排名）"), "3 + 30 + 6 with the reviewed lines still at 0: a band below 一般")
 
             // Bad input is named and nothing is saved.
             let noFile = try await townA.postMultipart("\(path)/units/TA/self", [("indicator", "lead.list"), ("score", "14"), ("note", "已签订责任书")])

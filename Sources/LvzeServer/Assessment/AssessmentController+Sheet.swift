@@ -64,7 +64,7 @@ extension AssessmentController {
     private func sheetSummary(_ access: Access, unit: OrgUnit, sheet: AssessmentSheet, kept: AssessmentResults.Row?,
                               last: AssessmentResults.Row?) -> HTML {
         let a = access.assessment
-        let grade = kept.map { "\($0.grade.rawValue)" } ?? "\(Swift.min(access.rules.grading.grade(for: sheet.total), sheet.cap ?? .good).rawValue)（按分数段，未排名）"
+        let grade = kept.map { "\($0.grade.rawValue)" } ?? "\(Swift.max(access.rules.grading.grade(for: sheet.total), sheet.cap ?? .good).rawValue)（按分数段，未排名）"
         var figures: HTML = """
             <div class="figure"><span class="value">\(Self.score(sheet.total))</span><span class="label">总分（满分\(Self.score(access.rules.totalPoints))）</span></div>\
             <div class="figure"><span class="value">\(Self.score(sheet.base))</span><span class="label">基本分</span></div>\
@@ -120,7 +120,7 @@ extension AssessmentController {
                 rows += """
                     <tr id="line-\(leaf.id)"><td>\(leaf.name)</td><td class="num">\(Self.score(leaf.points))</td><td class="small">\(leaf.standard)</td>\
                     <td>\(line.method.label)\(basis.isEmpty ? .empty : "<br>" + basis)</td>\
-                    <td class="num"><strong>\(line.score.map { Self.score($0) } ?? "待评")</strong></td><td>\(line.note)</td><td class="small">\(own)</td></tr>
+                    <td class="num nowrap"><strong>\(line.score.map { Self.score($0) } ?? "待评")</strong></td><td>\(line.note)</td><td class="small">\(own)</td></tr>
                     """
             }
         }
