@@ -11,7 +11,8 @@ final class AssessmentScoreTests: XCTestCase {
         try await withFixture { app, _ in
             let rules = try AssessmentDefaults.load(metrics: app.lvze.catalogue.metrics)
             XCTAssertEqual(Set(rules.map(\.system)), [.party, .integrity, .ideology, .safety])
-            XCTAssertTrue(rules.allSatisfy { $0.totalPoints == 100 && $0.assessed == .towns })
+            XCTAssertTrue(rules.allSatisfy { $0.totalPoints == 100 })
+            XCTAssertEqual(rules.filter { $0.assessed == .departments }.map(\.system), [.integrity])
             XCTAssertEqual(rules.first { $0.system == .safety }?.vetoes.map(\.metric), ["safety.accidents.major_or_above"])
         }
     }

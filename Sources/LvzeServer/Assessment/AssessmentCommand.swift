@@ -4,13 +4,15 @@ import Foundation
 import LvzeCore
 import Vapor
 
-/// `lvze assessment --year Y [--system party|integrity|ideology|safety] [--unit CODE] --format json|xlsx|docx --out FILE`:
+/// `lvze assessment --year Y [--system party|integrity|ideology|safety] [--assessed town|department] [--unit CODE]
+/// --format json|xlsx|docx --out FILE`:
 /// every assessed unit with its code, total, 等次 and rank, and each line's score with how it
 /// was scored (records, review, bonus, veto) — the kept results once published, live before.
 struct AssessmentCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "year", help: "考核年度") var year: Int?
         @Option(name: "system", help: "责任体系：party、integrity、ideology 或 safety（默认该年度全部）") var system: String?
+        @Option(name: "assessed", help: "考核对象：town（镇街道）或 department（区直部门）（默认全部）") var assessed: String?
         @Option(name: "unit", help: "组织考核的单位代码（默认全部）") var unit: String?
         @Option(name: "format", help: "json、xlsx 或 docx（默认按 --out 的扩展名）") var format: String?
         @Option(name: "out", help: "输出文件；json 可省略，打印到屏幕") var out: String?
@@ -30,6 +32,12 @@ struct AssessmentCommand: AsyncCommand {
             }
             query = query.filter(\.$system == s.rawValue)
         }
+        if let assessed = signature.assessed {
+            guard let a = AssessedUnits(rawValue: assessed) else {
+                throw CLIError("--assessed：「\(assessed)」不对，应为 town（镇街道）或 department（区直部门）")
+            }
+            query = query.filter(\.$assessed == a.rawValue)
+        }
         if let code = signature.unit {
             guard let unit = try await OrgUnit.query(on: app.db).filter(\.$code == code).first() else {
                 throw CLIError("--unit：单位代码「\(code)」不存在")
@@ -47,7 +55,7 @@ struct AssessmentCommand: AsyncCommand {
             throw CLIError("没有\(year)年度\(signature.system.flatMap { LedgerSystem(rawValue: $0)?.label } ?? "")的考核；请先在「考核」页开展考核")
         }
         if found.count > 1, format != .json {
-            throw CLIError("\(year)年度有\(found.count)个考核（\(found.map(\.title).joined(separator: "、"))）；\(format.rawValue) 格式一次导出一个，请用 --system 或 --unit 指定")
+            throw CLIError("\(year)年度有\(found.count)个考核（\(found.map(\.title).joined(separator: "、"))）；\(format.rawValue) 格式一次导出一个，请用 --system、--assessed 或 --unit 指定")
         }
         let book = AssessmentBook(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: app.lvze.catalogue.metrics)
         var sources: [AssessmentExport.Source] = []

@@ -124,19 +124,27 @@ struct AssessmentController {
         var rows = HTML.empty
         for a in all {
             let unit = try a.joined(OrgUnit.self)
+            // The 等次 distribution of a published assessment, as the 公示 fixed it.
+            var distribution: HTML = "<span class=\"muted\">公示后显示</span>"
+            if let kept = AssessmentBook.decode(a.results) {
+                distribution = HTML(trusted: "")
+                for g in AssessmentGrade.allCases {
+                    distribution += "\(g.rawValue)\(kept.rows.filter { $0.grade == g }.count) "
+                }
+            }
             rows += """
                 <tr><td>\(a.year)</td><td><a href="\(Endpoint.assessment.url(a.id!))">\(a.title)</a></td>\
                 <td>\(a.ledgerSystem.label)</td><td>\(unit.name)</td><td>\(a.assessedUnits.label)</td>\
                 <td><span class="tag\(a.stage == .open ? " warn" : a.stage == .frozen ? " ok" : "")">\(a.stage.label)</span></td>\
-                <td>\(a.selfDeadline)</td></tr>
+                <td>\(a.selfDeadline)</td><td class="small">\(distribution)</td></tr>
                 """
         }
-        if all.isEmpty { rows = "<tr><td colspan=\"7\" class=\"empty\">尚无考核。</td></tr>" }
+        if all.isEmpty { rows = "<tr><td colspan=\"8\" class=\"empty\">尚无考核。</td></tr>" }
         var body: HTML = """
             <p class="hint">考核按考评细则给下级单位打分：按台账计分的指标由系统从各单位的记录算出，可点开查看依据的记录；\
             自评指标由被考核单位自评并上传佐证材料，考核组评审定分；加分、扣分和一票否决按细则执行。</p>
             <table class="data"><thead><tr><th>年度</th><th>考核</th><th>责任体系</th><th>考核单位</th><th>考核对象</th><th>状态</th>\
-            <th>自评截止</th></tr></thead><tbody>\(rows)</tbody></table>
+            <th>自评截止</th><th>等次分布</th></tr></thead><tbody>\(rows)</tbody></table>
             """
         if p.hasAny(Self.writers) { body += try openForm(req, p) }
         return try await req.render("assessments/page", title: "考核",

@@ -4,7 +4,8 @@ import LvzeCore
 /// The 考评细则 shipped with Lvze: a year's rules per system and assessed units, the start of
 /// each district's own (the administrator of the year's assessment edits a copy).
 package enum AssessmentDefaults {
-    package static let files = ["2025-party-town.yaml", "2025-integrity-town.yaml", "2025-ideology-town.yaml", "2025-safety-town.yaml"]
+    package static let files = ["2025-party-town.yaml", "2025-integrity-town.yaml", "2025-ideology-town.yaml", "2025-safety-town.yaml",
+                                         "2025-integrity-department.yaml"]
 
     package static var directory: URL {
         Bundle.module.bundleURL.appendingPathComponent("Resources").appendingPathComponent("Assessment")
