@@ -91,12 +91,6 @@ struct AssessmentBook {
         }, computedAt: now)
     }
 
-    /// The published results, or the live ones while the assessment is open.
-    func results(_ a: Assessment, rules: AssessmentRules, at now: Date) async throws -> AssessmentResults {
-        if let kept = Self.decode(a.results) { return kept }
-        return try await compute(a, rules: rules, recordIDs: false, at: now)
-    }
-
     static func encode(_ results: AssessmentResults) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
