@@ -105,10 +105,11 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1, scale: DemoRecords.Sc
     // frozen; the scale demos are for measuring and keep to records.
     let assessments = scale != .small ? DemoAssessments.Made() : try await DemoAssessments.make(
         app, assessingCode: "DEMO", year: LocalDate(app.lvze.clock.now()).year - 1, assessor: "kaohe")
-    // The 述职评议's comments became rectification items: records of the demo like any other.
-    if let i = records.perKind.firstIndex(where: { $0.id == "rectification" }) {
-        records.perKind[i].count += assessments.rectificationItems
-        records.events += assessments.rectificationItems
+    // The towns' study meetings and the items the 述职评议's comments became: records like any other.
+    for (kind, added) in [("rectification", assessments.rectificationItems), ("meeting", assessments.meetings)] {
+        guard let i = records.perKind.firstIndex(where: { $0.id == kind }) else { continue }
+        records.perKind[i].count += added
+        records.events += added
     }
     if app.lvze.settings.string("site.district_name").isEmpty {
         try await app.lvze.settings.set(["site.district_name": "中共示范区委员会"], on: app.db)

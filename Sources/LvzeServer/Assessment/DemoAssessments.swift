@@ -11,10 +11,13 @@ package enum DemoAssessments {
     package struct Made: Sendable {
         package var assessments = 0
         package var rectificationItems = 0
+        /// The towns' and departments' own 专题研究 meetings the 细则 count.
+        package var meetings = 0
 
-        package init(assessments: Int = 0, rectificationItems: Int = 0) {
+        package init(assessments: Int = 0, rectificationItems: Int = 0, meetings: Int = 0) {
             self.assessments = assessments
             self.rectificationItems = rectificationItems
+            self.meetings = meetings
         }
     }
 
@@ -25,6 +28,7 @@ package enum DemoAssessments {
         let book = AssessmentBook(db: app.db, kinds: app.lvze.catalogue.catalogue, metrics: app.lvze.catalogue.metrics)
         let now = app.lvze.clock.now()
         let evidence = try app.lvze.attachments.store(evidencePDF, name: "会议纪要.pdf", maxBytes: 1 << 20)
+        let meetings = try await studyMeetings(app, assessing: assessing, year: year)
         var made = 0
         for index in AssessmentDefaults.files.indices {
             let (rules, yaml) = try AssessmentDefaults.copy(index, year: year, metrics: book.metrics)
@@ -97,7 +101,34 @@ package enum DemoAssessments {
             made += 1
         }
         let items = try await reviewSession(app, assessing: assessing, year: year, book: book)
-        return Made(assessments: made, rectificationItems: items)
+        return Made(assessments: made, rectificationItems: items, meetings: meetings)
+    }
+
+    /// The year's 专题研究 meetings of each town and department on each system, none to four, so
+    /// the 细则's study lines score from records that vary (the demo's own meetings are mostly
+    /// the district's).
+    static func studyMeetings(_ app: Application, assessing: OrgUnit, year: Int) async throws -> Int {
+        guard let leader = try await User.query(on: app.db).filter(\.$username == "lingdao").first(),
+              let leaderUnit = try await OrgUnit.find(leader.$unit.id, on: app.db),
+              let kind = app.lvze.catalogue["meeting"] else { return 0 }
+        let units = try await OrgUnit.query(on: app.db).filter(\.$parent.$id == assessing.id!)
+            .filter(\.$kind ~~ [UnitKind.town.rawValue, UnitKind.department.rawValue]).sort(\.$sortOrder).sort(\.$code).all()
+        let service = app.records(as: RecordActor(Principal(user: leader, unit: leaderUnit, session: nil, roles: leader.roles), address: "demo"))
+        let systems: [LedgerSystem] = [.party, .integrity, .ideology, .safety]
+        var made = 0
+        for (u, unit) in units.enumerated() {
+            for (k, system) in systems.enumerated() {
+                let count = (u * 3 + k * 2 + 1) % 5
+                for q in 0..<count {
+                    try await service.create(kind, unitRef: unit.code, raw: [
+                        "held_on": "\(year)-\(String(format: "%02d", 3 * q + 2))-\(String(format: "%02d", 10 + (u + k) % 15))",
+                        "body": "专题会议", "kind": "专题研究", "topic_system": system.label,
+                        "topic": "研究部署\(system.label)工作（第\(q + 1)次）"])
+                    made += 1
+                }
+            }
+        }
+        return made
     }
 
     /// The year's 述职评议 of the town party secretaries, held the January after: the leader and
