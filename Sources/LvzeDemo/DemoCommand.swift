@@ -106,7 +106,7 @@ func loadDemoIfEmpty(_ app: Application, seed: UInt64 = 1, scale: DemoRecords.Sc
     let assessments = scale != .small ? DemoAssessments.Made() : try await DemoAssessments.make(
         app, assessingCode: "DEMO", year: LocalDate(app.lvze.clock.now()).year - 1, assessor: "kaohe")
     // The towns' study meetings and the items the 述职评议's comments became: records like any other.
-    for (kind, added) in [("rectification", assessments.rectificationItems), ("meeting", assessments.meetings)] {
+    for (kind, added) in assessments.records.merging(["rectification": assessments.rectificationItems], uniquingKeysWith: +) {
         guard let i = records.perKind.firstIndex(where: { $0.id == kind }) else { continue }
         records.perKind[i].count += added
         records.events += added

@@ -11,13 +11,14 @@ package enum DemoAssessments {
     package struct Made: Sendable {
         package var assessments = 0
         package var rectificationItems = 0
-        /// The towns' and departments' own 专题研究 meetings the 细则 count.
-        package var meetings = 0
+        /// The towns' and departments' own records the 细则 count (专题研究 meetings, 宣传思想
+        /// work), by ledger kind.
+        package var records: [String: Int] = [:]
 
-        package init(assessments: Int = 0, rectificationItems: Int = 0, meetings: Int = 0) {
+        package init(assessments: Int = 0, rectificationItems: Int = 0, records: [String: Int] = [:]) {
             self.assessments = assessments
             self.rectificationItems = rectificationItems
-            self.meetings = meetings
+            self.records = records
         }
     }
 
@@ -101,21 +102,21 @@ package enum DemoAssessments {
             made += 1
         }
         let items = try await reviewSession(app, assessing: assessing, year: year, book: book)
-        return Made(assessments: made, rectificationItems: items, meetings: meetings)
+        return Made(assessments: made, rectificationItems: items, records: meetings)
     }
 
-    /// The year's 专题研究 meetings of each town and department on each system, none to four, so
-    /// the 细则's study lines score from records that vary (the demo's own meetings are mostly
-    /// the district's).
-    static func studyMeetings(_ app: Application, assessing: OrgUnit, year: Int) async throws -> Int {
+    /// The year's 专题研究 meetings of each town and department on each system, none to four, and
+    /// the towns' own 宣传思想 records, so the 细则's lines score from records that vary (the
+    /// demo's records of these kinds are mostly the district's). Returns how many records, by kind.
+    static func studyMeetings(_ app: Application, assessing: OrgUnit, year: Int) async throws -> [String: Int] {
         guard let leader = try await User.query(on: app.db).filter(\.$username == "lingdao").first(),
               let leaderUnit = try await OrgUnit.find(leader.$unit.id, on: app.db),
-              let kind = app.lvze.catalogue["meeting"] else { return 0 }
+              let kind = app.lvze.catalogue["meeting"] else { return [:] }
         let units = try await OrgUnit.query(on: app.db).filter(\.$parent.$id == assessing.id!)
             .filter(\.$kind ~~ [UnitKind.town.rawValue, UnitKind.department.rawValue]).sort(\.$sortOrder).sort(\.$code).all()
         let service = app.records(as: RecordActor(Principal(user: leader, unit: leaderUnit, session: nil, roles: leader.roles), address: "demo"))
         let systems: [LedgerSystem] = [.party, .integrity, .ideology, .safety]
-        var made = 0
+        var made: [String: Int] = [:]
         for (u, unit) in units.enumerated() {
             for (k, system) in systems.enumerated() {
                 let count = (u * 3 + k * 2 + 1) % 5
@@ -124,7 +125,37 @@ package enum DemoAssessments {
                         "held_on": "\(year)-\(String(format: "%02d", 3 * q + 2))-\(String(format: "%02d", 10 + (u + k) % 15))",
                         "body": "专题会议", "kind": "专题研究", "topic_system": system.label,
                         "topic": "研究部署\(system.label)工作（第\(q + 1)次）"])
-                    made += 1
+                    made["meeting", default: 0] += 1
+                }
+            }
+        }
+        // A town's own 宣传思想 work: placements in the city's and province's media, new 文明实践点,
+        // inspections of publication sellers and printers — none to a few a year each.
+        let towns = units.filter { $0.unitKind == .town }
+        for (u, town) in towns.enumerated() {
+            let day = { (m: Int) in "\(year)-\(String(format: "%02d", m))-\(String(format: "%02d", 5 + u % 20))" }
+            if let media = app.lvze.catalogue["media_placement"] {
+                for i in 0..<((u * 2 + 1) % 6) {
+                    try await service.create(media, unitRef: town.code, raw: [
+                        "published_on": day(1 + (i * 2) % 12), "headline": "\(town.name)\(["党建引领基层治理", "文明实践进万家", "安全生产专项整治"][i % 3])见闻（第\(i + 1)篇）",
+                        "outlet": i % 2 == 0 ? "市日报" : "省电视台", "level": i % 2 == 0 ? "市" : "省"])
+                    made["media_placement", default: 0] += 1
+                }
+            }
+            if let position = app.lvze.catalogue["ideology_position"] {
+                for i in 0..<(u % 3) {
+                    try await service.create(position, unitRef: town.code, raw: [
+                        "name": "\(town.name)新时代文明实践点\(i + 1)", "category": "新时代文明实践阵地", "tier": "点",
+                        "established_on": day(4 + i * 3)])
+                    made["ideology_position", default: 0] += 1
+                }
+            }
+            if let inspection = app.lvze.catalogue["publication_inspection"] {
+                for i in 0..<((u + 1) % 4) {
+                    try await service.create(inspection, unitRef: town.code, raw: [
+                        "inspected_on": day(3 + i * 3), "business_name": "\(town.name)\(["新华书店门市", "彩印厂", "文具书店"][i % 3])",
+                        "business_type": i % 3 == 1 ? "印刷企业" : "出版物经营单位", "result": "未发现问题"])
+                    made["publication_inspection", default: 0] += 1
                 }
             }
         }
