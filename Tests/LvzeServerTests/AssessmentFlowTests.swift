@@ -322,28 +322,13 @@ final class AssessmentFlowTests: XCTestCase {
             return try await evaluator.evaluate([metric.id])[metric.id]?.number
         }
         guard let q = evaluator.query(metric) else { return nil }
-        var filter = RecordFilter(kind: q.kind, scope: evaluator.scope)
-        filter.metric = q
-        var rows: [RecordRow] = []
-        var before = Int.max
-        while true {
-            let page = try await RecordRow.page(filter, beforeID: before, limit: 500, on: app.db)
-            if page.isEmpty { break }
-            rows += page
-            before = page.last!.id
-        }
+        let rows = try await drillDownRows(app, q, scope: evaluator.scope)
         XCTAssertEqual(rows.map(\.id).sorted(), kept[metric.id] ?? [], metric.id)
         // A ledger the unit never kept is no data, as the sheet says.
         let any = try await evaluator.ledgerKept(q.kind.id)
         if rows.isEmpty, !any { return nil }
         let fields = rows.map { FieldJSON.decode($0.data, kind: q.kind) }
-        func number(_ v: FieldValue?) -> Decimal {
-            switch v {
-            case .integer(let i): return Decimal(i)
-            case .decimal(let d): return d
-            default: return 0
-            }
-        }
+        let number = fieldNumber
         switch metric.aggregate {
         case .count: return Decimal(rows.count)
         case .sum(let ids): return fields.reduce(Decimal(0)) { total, f in ids.reduce(total) { $0 + number(f[$1]) } }

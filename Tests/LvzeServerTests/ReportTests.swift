@@ -31,24 +31,9 @@ final class ReportTests: XCTestCase {
             var checked = 0
             for metric in report.metrics.metrics {
                 guard let q = evaluator.query(metric), let value = report.values[metric.id]?.number else { continue }
-                var filter = RecordFilter(kind: q.kind, scope: root.unitPath)
-                filter.metric = q
-                var rows: [RecordRow] = []
-                var before = Int.max
-                while true {
-                    let page = try await RecordRow.page(filter, beforeID: before, limit: 500, on: app.db)
-                    if page.isEmpty { break }
-                    rows += page
-                    before = page.last!.id
-                }
+                let rows = try await drillDownRows(app, q, scope: root.unitPath)
                 let fields = rows.map { FieldJSON.decode($0.data, kind: q.kind) }
-                func number(_ v: FieldValue?) -> Decimal {
-                    switch v {
-                    case .integer(let i): return Decimal(i)
-                    case .decimal(let d): return d
-                    default: return 0
-                    }
-                }
+                let number = fieldNumber
                 switch metric.aggregate {
                 case .count:
                     XCTAssertEqual(Decimal(rows.count), value, metric.id)

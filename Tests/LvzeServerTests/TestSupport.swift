@@ -256,3 +256,27 @@ func formToken(in page: String) -> String? {
     let rest = page[range.upperBound...]
     return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
 }
+
+/// The records a metric's drill-down lists for a scope, every page of them, as the page reads them.
+func drillDownRows(_ app: Application, _ q: MetricQuery, scope: UnitPath) async throws -> [RecordRow] {
+    var filter = RecordFilter(kind: q.kind, scope: scope)
+    filter.metric = q
+    var rows: [RecordRow] = []
+    var before = Int.max
+    while true {
+        let page = try await RecordRow.page(filter, beforeID: before, limit: 500, on: app.db)
+        if page.isEmpty { break }
+        rows += page
+        before = page.last!.id
+    }
+    return rows
+}
+
+/// A field's number as metrics sum it (0 when empty or not a number).
+func fieldNumber(_ v: FieldValue?) -> Decimal {
+    switch v {
+    case .integer(let i): return Decimal(i)
+    case .decimal(let d): return d
+    default: return 0
+    }
+}

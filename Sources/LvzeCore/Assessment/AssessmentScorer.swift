@@ -139,7 +139,8 @@ public enum AssessmentScorer {
     /// Scores are kept to two decimals, half up, as score sheets print them.
     static func round(_ d: Decimal) -> Decimal { MetricFormat.round(d, decimals: 2) }
 
-    static func number(_ d: Decimal) -> String { FieldJSON.plain(MetricFormat.round(d, decimals: 2)) }
+    /// A score as sheets print it: two decimals at most, no trailing zeros (「12.5」).
+    public static func number(_ d: Decimal) -> String { FieldJSON.plain(MetricFormat.round(d, decimals: 2)) }
 
     static func missingReason(_ value: MetricValue?) -> String {
         if case .missing(let reason)? = value, !reason.isEmpty { return reason }

@@ -231,6 +231,18 @@ package enum Secrets {
         return String(decoding: hex, as: UTF8.self)
     }
 
+    /// SHA-256 of parts, each prefixed with its length in bytes so no two lists of parts hash
+    /// alike; what issued reports and published assessments are fixed with.
+    package static func sha256(parts: [String]) -> String {
+        var data = Data()
+        for part in parts {
+            let bytes = Data(part.utf8)
+            data.append(Data("\(bytes.count):".utf8))
+            data.append(bytes)
+        }
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// A password that meets the standard policy, for first start and resets.
     package static func password() -> String {
         let upper = Array("ABCDEFGHJKLMNPQRSTUVWXYZ"), lower = Array("abcdefghijkmnpqrstuvwxyz")

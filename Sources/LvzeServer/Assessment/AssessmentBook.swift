@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import LvzeCore
@@ -108,14 +107,8 @@ struct AssessmentBook {
     /// SHA-256 over what the 公示 fixed — who assessed what, by which rules, with which
     /// results — length-prefixed so no two contents hash alike.
     static func hash(_ a: Assessment, unitCode: String) -> String {
-        var data = Data()
         let at = a.publishedAt.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? ""
-        for part in [unitCode, String(a.year), a.system, a.assessed, a.title, a.rules, a.results ?? "",
-                     a.publishedBy.map(String.init) ?? "", at] {
-            let bytes = Data(part.utf8)
-            data.append(Data("\(bytes.count):".utf8))
-            data.append(bytes)
-        }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Secrets.sha256(parts: [unitCode, String(a.year), a.system, a.assessed, a.title, a.rules, a.results ?? "",
+                                      a.publishedBy.map(String.init) ?? "", at])
     }
 }

@@ -104,8 +104,7 @@ struct AssessmentController {
     }
 
     static func score(_ d: Decimal?) -> String {
-        guard let d else { return "—" }
-        return FieldJSON.plain(MetricFormat.round(d, decimals: 2))
+        d.map(AssessmentScorer.number) ?? "—"
     }
 
     // MARK: - The list
@@ -114,10 +113,9 @@ struct AssessmentController {
         let p = try req.requirePrincipal()
         guard p.isBusinessUser else { throw Abort(.forbidden, reason: "此功能仅限业务用户使用") }
         // Assessments run by a unit in the viewer's scope, or by one above the viewer's unit.
-        let ancestors = p.unit.path.indices.filter { p.unit.path[$0] == "/" }.map { String(p.unit.path[...$0]) }
         let all = try await Assessment.query(on: req.db).join(OrgUnit.self, on: \Assessment.$unit.$id == \OrgUnit.$id)
             .group(.or) { g in
-                g.filter(OrgUnit.self, \.$path ~~ ancestors)
+                g.filter(OrgUnit.self, \.$id ~~ p.unit.unitPath.ids)
                 g.group(.and) { $0.filter(OrgUnit.self, \.$path >= p.scope.value).filter(OrgUnit.self, \.$path < p.scope.subtreeUpperBound) }
             }
             .sort(\.$year, .descending).sort(\.$system).sort(\.$id).all()

@@ -184,7 +184,7 @@ enum AssessmentExport {
         return ReportDocument(title: [DocumentRun("关于\(a.title)结果的通报")], blocks: blocks)
     }
 
-    static func plain(_ d: Decimal) -> String { FieldJSON.plain(MetricFormat.round(d, decimals: 2)) }
+    static func plain(_ d: Decimal) -> String { AssessmentScorer.number(d) }
 }
 
 extension AssessmentExport {

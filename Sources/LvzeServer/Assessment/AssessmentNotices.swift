@@ -39,7 +39,7 @@ enum AssessmentNotices {
             try await Notices.send(NoticeDraft(kind: .assessment, recordID: nil, title: "「\(a.title)」结果公示",
                                                body: "\(unit.name)的得分、等次和排名已公示，可查看本单位的评分表及其依据。",
                                                href: Endpoint.assessment.url(a.id!).path, sender: sender,
-                                               dedupe: "assessment-published-\(a.id!)-\(Int(req.now.timeIntervalSince1970))"),
+                                               dedupe: nil),
                                    to: users, at: req.now, on: req.db)
         }
     }
@@ -86,8 +86,11 @@ struct AssessmentInbox {
         var entries: [Inbox.Entry] = []
         let open = try await Assessment.query(on: book.db)
             .filter(\.$state ~~ [AssessmentState.open.rawValue, AssessmentState.review.rawValue]).sort(\.$id).limit(50).all()
+        guard !open.isEmpty else { return nil }
+        let assessing = Dictionary(uniqueKeysWithValues: try await OrgUnit.query(on: book.db).filter(\.$id ~~ open.map(\.$unit.id)).all()
+            .map { ($0.id!, $0) })
         for a in open {
-            guard let assessing = try await OrgUnit.find(a.$unit.id, on: book.db) else { continue }
+            guard let assessing = assessing[a.$unit.id] else { continue }
             if a.stage == .open, p.hasAny(AssessmentController.selfAssessors), assessing.unitPath.contains(p.scope), assessing.path != p.unit.path,
                let rules = try? book.rules(a),
                let unit = try await book.units(a).first(where: { $0.unitPath.contains(p.scope) }) {

@@ -58,9 +58,7 @@ struct ReviewSessionController {
             .filter(OrgUnit.self, \.$path >= p.scope.value).filter(OrgUnit.self, \.$path < p.scope.subtreeUpperBound)
             .sort(\.$heldOn, .descending).limit(200).all()
         // Sessions where the viewer's own unit (or one above it, below the session) reported.
-        let ancestors = p.unit.path.indices.filter { p.unit.path[$0] == "/" }.map { String(p.unit.path[...$0]) }
-        let spoken = try await ReviewSpeaker.query(on: req.db).join(OrgUnit.self, on: \ReviewSpeaker.$unitID == \OrgUnit.$id)
-            .filter(OrgUnit.self, \.$path ~~ ancestors).all().map(\.sessionID)
+        let spoken = try await ReviewSpeaker.query(on: req.db).filter(\.$unitID ~~ p.unit.unitPath.ids).all().map(\.sessionID)
         let mine = spoken.isEmpty ? [] : try await ReviewSession.query(on: req.db).filter(\.$id ~~ spoken).all()
         var seen = Set<Int>()
         let sessions = (held + mine).filter { seen.insert($0.id!).inserted }

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Foundation
 import LvzeCore
@@ -186,14 +185,8 @@ enum ReportSnapshots {
 
     /// SHA-256 over every frozen part, length-prefixed so no two contents hash alike.
     static func hash(_ s: ReportSnapshot, unitCode: String) -> String {
-        var data = Data()
-        for part in [unitCode, String(s.year), s.title, s.templateName, s.templateBody, s.settings, s.metricValues, s.recordIDs,
-                     String(s.issuedBy), String(Int64((s.issuedAt.timeIntervalSince1970 * 1000).rounded()))] {
-            let bytes = Data(part.utf8)
-            data.append(Data("\(bytes.count):".utf8))
-            data.append(bytes)
-        }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        Secrets.sha256(parts: [unitCode, String(s.year), s.title, s.templateName, s.templateBody, s.settings, s.metricValues, s.recordIDs,
+                               String(s.issuedBy), String(Int64((s.issuedAt.timeIntervalSince1970 * 1000).rounded()))])
     }
 
     /// The issued document, rendered from its own template and frozen values.
