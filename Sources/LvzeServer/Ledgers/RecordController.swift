@@ -31,11 +31,6 @@ struct RecordController {
         return try await req.render("records/index", title: "台账", content, section: Endpoint.ledgers.rawValue)
     }
 
-    /// The list's body is built in Swift (`RecordList+View`); the template adds the layout.
-    struct ListContent: Encodable {
-        var body: HTML
-    }
-
     func list(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         let kind = try Self.readableKind(req, p)
@@ -44,7 +39,8 @@ struct RecordController {
                                                sort: req.queryText("sort") ?? "-id", after: req.queryText("after") ?? "")
         let list = try await RecordList.load(kind, parameters, canWrite: p.hasAny(Array(kind.writers)), today: LocalDate(req.now),
                                              warning: req.lvze.settings.warningSettings, on: req.reader)
-        return try await req.render("records/list", title: kind.name, ListContent(body: list.body), section: list.kind.systemPath)
+        // The body is built in Swift (`RecordList+View`), with no template.
+        return try await req.render(html: list.body, title: kind.name, section: list.kind.systemPath)
     }
 
     // MARK: - Create, edit, delete
