@@ -139,10 +139,15 @@ extension RecordFilter {
         if !scopeCoversAll {
             // The subtree's units (an index range on their paths), then the records of those
             // units: the (unit_id, kind, year) index, or a check inside the (kind, id, …) one.
-            c.append(SQLQueryString("""
-                \(ident: "records").\(ident: "unit_id") IN (SELECT \(ident: "id") FROM \(ident: "units") \
-                WHERE \(ident: "path") >= \(bind: scope.value) AND \(ident: "path") < \(bind: scope.subtreeUpperBound))
-                """))
+            // PostgreSQL gets the units as an array: with `IN (SELECT …)` it hash-joined them
+            // against every match of the whole district (15,348 重大隐患 read for one town's
+            // 1,053, 10 ms at 1M records); `= ANY(ARRAY(…))` probes the index unit by unit (1 ms).
+            let units = SQLQueryString("""
+                SELECT \(ident: "id") FROM \(ident: "units") WHERE \(ident: "path") >= \(bind: scope.value) AND \(ident: "path") < \(bind: scope.subtreeUpperBound)
+                """)
+            c.append(dialect == .postgres
+                ? SQLQueryString("\(ident: "records").\(ident: "unit_id") = ANY(ARRAY(\(units)))")
+                : SQLQueryString("\(ident: "records").\(ident: "unit_id") IN (\(units))"))
         }
         if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }
         if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = \(bind: status.rawValue)")) }

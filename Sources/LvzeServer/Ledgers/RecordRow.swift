@@ -211,12 +211,17 @@ struct RecordRow: Sendable {
         // spread evenly over the ids. `= ANY(ARRAY[…])` ordered by kind leaves it only the
         // (kind, id, …) and (kind, year, id, …) indexes, which find the record at once.
         let inYear = filter.year.map { SQLQueryString(" AND \(ident: "year") = \(bind: $0)") } ?? SQLQueryString("")
+        // On PostgreSQL the year as a range, and in the order: with `year = …` it took the year
+        // as a constant, found (kind, id, …) just as good, and walked back past every newer
+        // year's records to the year's newest (4,310 index pages, 30 ms twice a page at 1M).
+        let inYearRange = filter.year.map { SQLQueryString(" AND \(ident: "year") >= \(bind: $0) AND \(ident: "year") <= \(bind: $0)") } ?? SQLQueryString("")
+        let yearOrder = filter.year == nil ? "" : "\"year\" \(dir), "
         let start: any SQLExpression = after.map { SQLBind($0 + (descending ? 0 : 1)) as any SQLExpression } ?? (db.dialect == .sqlite ? SQLQueryString("""
             (SELECT COALESCE(\(unsafeRaw: descending ? "MAX" : "MIN")(\(ident: "id")), 0) \(unsafeRaw: descending ? "+ 1" : "")
             FROM \(ident: "records") WHERE \(ident: "kind") = \(bind: filter.kind.id)\(inYear))
             """) : SQLQueryString("""
-            (COALESCE((SELECT \(ident: "id") FROM \(ident: "records") WHERE \(ident: "kind") = ANY(ARRAY[\(bind: filter.kind.id)])\(inYear)
-            ORDER BY \(ident: "kind") \(unsafeRaw: dir), \(ident: "id") \(unsafeRaw: dir) LIMIT 1), 0) \(unsafeRaw: descending ? "+ 1" : ""))
+            (COALESCE((SELECT \(ident: "id") FROM \(ident: "records") WHERE \(ident: "kind") = ANY(ARRAY[\(bind: filter.kind.id)])\(inYearRange)
+            ORDER BY \(ident: "kind") \(unsafeRaw: dir), \(unsafeRaw: yearOrder)\(ident: "id") \(unsafeRaw: dir) LIMIT 1), 0) \(unsafeRaw: descending ? "+ 1" : ""))
             """))
         // Ids in [start - to, start - from) going down, [start + from, start + to) going up.
         func span(_ from: Int, _ to: Int) -> any SQLExpression {
