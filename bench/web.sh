@@ -2,14 +2,16 @@
 # wrk with 32 connections on the large demo district (about 1,000,000 records) against the
 # bare /healthz route, the filtered and paginated hazard list, the 整改督办 page (all units, one
 # town's items, one 问题来源), the leader's home page with its 待办 and the safety dashboard: requests/s, p50 and p99, the dashboard's share of hello, and the server's
-# peak memory. The district is the one bench/report.sh uses (made here when missing).
+# peak memory. The district is the one bench/report.sh uses (made here when missing); SCALE=10m
+# measures its ten-million-record district instead.
 source "$(dirname "$0")/common.sh"
 ensure_tools
 # On PostgreSQL the caller's data folder (its audit key) goes with its database.
-[ -n "${DATABASE_URL:-}" ] || LVZE_DATA="$OUT/report-large"
+SCALE=${SCALE:-large}
+[ -n "${DATABASE_URL:-}" ] || LVZE_DATA="$OUT/report-$SCALE"
 export LVZE_DATA LVZE_BCRYPT_COST=4 LVZE_ADMIN_PASSWORD='Bench-Passw0rd!'
 # On PostgreSQL (DATABASE_URL set) the district is bench/pg-scale.sh's.
-[ -n "${DATABASE_URL:-}" ] || [ -f "$LVZE_DATA/lvze.sqlite" ] || "$LVZE" demo --scale large >/dev/null 2>&1
+[ -n "${DATABASE_URL:-}" ] || [ -f "$LVZE_DATA/lvze.sqlite" ] || "$LVZE" demo --scale "$SCALE" >/dev/null 2>&1
 LAST=$(( $(date +%Y) - 1 ))
 count=$(dbq "SELECT count(*) FROM records")
 PORT=${PORT:-8181}
