@@ -32,14 +32,13 @@ struct RecordFilter {
         let unitText = q("unit")
         if !unitText.isEmpty {
             // A code, or else a name of one unit in scope.
-            var found = try await PostgresRows.first("SELECT path FROM units WHERE code = \(bind: unitText)", column: "path",
-                                                     as: String.self, on: req.db).map { [$0] } ?? []
-            if found.isEmpty {
-                found = try await req.db.sql.raw("""
+            var rows = try await req.db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").all()
+            if rows.isEmpty {
+                rows = try await req.db.sql.raw("""
                     SELECT path FROM units WHERE name = \(bind: unitText) AND path >= \(bind: scope.value) AND path < \(bind: scope.subtreeUpperBound) LIMIT 2
-                    """).all().map { try $0.decode(column: "path", as: String.self) }
+                    """).all()
             }
-            let paths = found.map(UnitPath.init).filter { scope.contains($0) }
+            let paths = try rows.map { UnitPath(try $0.decode(column: "path", as: String.self)) }.filter { scope.contains($0) }
             if paths.count == 1 {
                 filter.scope = paths[0]
             } else if paths.count > 1 {
@@ -85,10 +84,11 @@ struct RecordFilter {
     static func coversEverything(_ scope: UnitPath, on db: any Database) async throws -> Bool {
         // A unit below the top has its parent outside its subtree.
         guard scope.depth == 0 else { return false }
-        return try await PostgresRows.first("""
+        let row = try await db.sql.raw("""
             SELECT (SELECT count(*) FROM (SELECT 1 FROM units WHERE path < \(bind: scope.value) LIMIT 1) AS below)
                  + (SELECT count(*) FROM (SELECT 1 FROM units WHERE path >= \(bind: scope.subtreeUpperBound) LIMIT 1) AS above) AS outside
-            """, column: "outside", as: Int.self, on: db) == 0
+            """).first()
+        return try row?.decode(column: "outside", as: Int.self) == 0
     }
 
     /// True when every condition can be checked inside the (kind, id, …) index, so a page can be

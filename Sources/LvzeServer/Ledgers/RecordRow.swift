@@ -205,15 +205,29 @@ struct RecordRow: Sendable {
         }
         defer { total = counted }
         // The walk starts after the cursor, or at the kind's newest (oldest) record — of the
-        // year when one is asked for — found by a statement of its own: inside the walk's
-        // statement, its two copies were most of the 1–3 ms PostgreSQL spent planning a page.
-        let start: Int
-        if let after { start = after + (descending ? 0 : 1) } else { start = try await walkStart(filter, descending: descending, on: db) }
+        // year when one is asked for: it then walks (kind, year, id, …). PostgreSQL found a
+        // kind's MAX(id) by walking the primary key back past every newer record of other
+        // kinds (40,000 rows, 30–60 ms at a million records): it assumes a kind's records
+        // spread evenly over the ids. `= ANY(ARRAY[…])` ordered by kind leaves it only the
+        // (kind, id, …) and (kind, year, id, …) indexes, which find the record at once.
+        let inYear = filter.year.map { SQLQueryString(" AND \(ident: "year") = \(bind: $0)") } ?? SQLQueryString("")
+        // On PostgreSQL the year as a range, and in the order: with `year = …` it took the year
+        // as a constant, found (kind, id, …) just as good, and walked back past every newer
+        // year's records to the year's newest (4,310 index pages, 30 ms twice a page at 1M).
+        let inYearRange = filter.year.map { SQLQueryString(" AND \(ident: "year") >= \(bind: $0) AND \(ident: "year") <= \(bind: $0)") } ?? SQLQueryString("")
+        let yearOrder = filter.year == nil ? "" : "\"year\" \(dir), "
+        let start: any SQLExpression = after.map { SQLBind($0 + (descending ? 0 : 1)) as any SQLExpression } ?? (db.dialect == .sqlite ? SQLQueryString("""
+            (SELECT COALESCE(\(unsafeRaw: descending ? "MAX" : "MIN")(\(ident: "id")), 0) \(unsafeRaw: descending ? "+ 1" : "")
+            FROM \(ident: "records") WHERE \(ident: "kind") = \(bind: filter.kind.id)\(inYear))
+            """) : SQLQueryString("""
+            (COALESCE((SELECT \(ident: "id") FROM \(ident: "records") WHERE \(ident: "kind") = ANY(ARRAY[\(bind: filter.kind.id)])\(inYearRange)
+            ORDER BY \(ident: "kind") \(unsafeRaw: dir), \(unsafeRaw: yearOrder)\(ident: "id") \(unsafeRaw: dir) LIMIT 1), 0) \(unsafeRaw: descending ? "+ 1" : ""))
+            """))
         // Ids in [start - to, start - from) going down, [start + from, start + to) going up.
         func span(_ from: Int, _ to: Int) -> any SQLExpression {
             descending
-                ? SQLQueryString("\(id) < \(bind: start - from) AND \(id) >= \(bind: start - to)")
-                : SQLQueryString("\(id) >= \(bind: start + from) AND \(id) < \(bind: start + to)")
+                ? SQLQueryString("\(id) < \(start) - \(unsafeRaw: String(from)) AND \(id) >= \(start) - \(unsafeRaw: String(to))")
+                : SQLQueryString("\(id) >= \(start) + \(unsafeRaw: String(from)) AND \(id) < \(start) + \(unsafeRaw: String(to))")
         }
         var found = try await walk(span(0, probeSpan), limit: limit)
         if found.count == limit { return found }
@@ -233,33 +247,6 @@ struct RecordRow: Sendable {
             """), on: db)
         if counting != nil { counted = rows.total }
         return rows.rows
-    }
-
-    /// Where a walk without a cursor starts: one past the kind's newest record going down (of
-    /// the year, when the filter has one), its oldest going up; 1 when it has none.
-    ///
-    /// On PostgreSQL a prepared statement, planned once: `= ANY(ARRAY[…])` ordered by kind leaves
-    /// the planner only the (kind, id, …) and (kind, year, id, …) indexes, which find the record
-    /// at once, for any kind and year. With `MAX(id)` it walked the primary key back past every
-    /// newer record of other kinds (40,000 rows, 30–60 ms at a million records), and with
-    /// `year = …` it walked (kind, id, …) back past every newer year (4,310 index pages, 30 ms).
-    static func walkStart(_ filter: RecordFilter, descending: Bool, on db: any Database) async throws -> Int {
-        let dir = descending ? "DESC" : "ASC"
-        if db.dialect == .postgres {
-            let inYear = filter.year.map { SQLQueryString(" AND \(ident: "year") >= \(bind: $0) AND \(ident: "year") <= \(bind: $0)") } ?? ""
-            let yearOrder = filter.year == nil ? "" : "\"year\" \(dir), "
-            let newest = try await PostgresRows.first("""
-                SELECT COALESCE((SELECT \(ident: "id") FROM \(ident: "records") WHERE \(ident: "kind") = ANY(ARRAY[\(bind: filter.kind.id)])\(inYear)
-                ORDER BY \(ident: "kind") \(unsafeRaw: dir), \(unsafeRaw: yearOrder)\(ident: "id") \(unsafeRaw: dir) LIMIT 1), 0) AS \(ident: "start")
-                """, column: "start", as: Int.self, on: db) ?? 0
-            return newest + (descending ? 1 : 0)
-        }
-        let inYear = filter.year.map { SQLQueryString(" AND \(ident: "year") = \(bind: $0)") } ?? ""
-        let row = try await db.sql.raw("""
-            SELECT COALESCE(\(unsafeRaw: descending ? "MAX" : "MIN")(\(ident: "id")), 0) AS \(ident: "start")
-            FROM \(ident: "records") WHERE \(ident: "kind") = \(bind: filter.kind.id)\(inYear)
-            """).first()
-        return (try row?.decode(column: "start", as: Int.self) ?? 0) + (descending ? 1 : 0)
     }
 
     /// `fetch`, also reading the `total` column of the first row when there is one.

@@ -74,8 +74,8 @@ package enum Notices {
     /// Read on every page (the header's count): plain SQL, as Fluent's query builder reflected
     /// over the model's fields on each call.
     package static func unreadCount(_ userID: Int, on db: any Database) async throws -> Int {
-        try await PostgresRows.first("SELECT count(*) AS n FROM notices WHERE user_id = \(bind: userID) AND read_at IS NULL",
-                                        column: "n", as: Int.self, on: db) ?? 0
+        let row = try await db.sql.raw("SELECT count(*) AS n FROM notices WHERE user_id = \(bind: userID) AND read_at IS NULL").first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 }
 
