@@ -139,9 +139,11 @@ enum FlagQueries {
             .filter(OrgUnit.self, \.$path >= scope.value).filter(OrgUnit.self, \.$path < scope.subtreeUpperBound)
             .filter(\.$flag ~~ kinds.map(\.rawValue)).filter(\.$clearedOn == nil)
             .sort(\.$setOn).limit(2000).all()
-        let names = try await OrgUnit.qualifiedNames(try flags.map { try $0.joined(OrgUnit.self) }, on: db)
-        return try flags.map { f in
-            let unit = try f.joined(OrgUnit.self)
+        // Each flag's unit decoded once: Fluent decodes a joined model by reflection on every call,
+        // and these decodes, twice a flag, were an eighth of the home page's server time (perf).
+        let units = try flags.map { try $0.joined(OrgUnit.self) }
+        let names = try await OrgUnit.qualifiedNames(units, on: db)
+        return zip(flags, units).map { f, unit in
             let days = LocalDate.parse(f.setOn).map { $0.days(until: today) } ?? 0
             return Row(unitID: unit.id!, unitName: names[unit.id!] ?? unit.name, unitKind: unit.unitKind.label, flag: f.kind.label,
                        setOn: f.setOn, clearedOn: "", note: f.setReason, days: days)
@@ -155,10 +157,10 @@ enum FlagQueries {
             .filter(\.$flag ~~ kinds.map(\.rawValue))
             .filter(\.$clearedOn >= "\(year)-01-01").filter(\.$clearedOn <= "\(year)-12-31")
             .sort(\.$clearedOn).limit(2000).all()
-        let names = try await OrgUnit.qualifiedNames(try flags.map { try $0.joined(OrgUnit.self) }, on: db)
-        return try flags.map { f in
-            let unit = try f.joined(OrgUnit.self)
-            return Row(unitID: unit.id!, unitName: names[unit.id!] ?? unit.name, unitKind: unit.unitKind.label, flag: f.kind.label,
+        let units = try flags.map { try $0.joined(OrgUnit.self) }
+        let names = try await OrgUnit.qualifiedNames(units, on: db)
+        return zip(flags, units).map { f, unit in
+            Row(unitID: unit.id!, unitName: names[unit.id!] ?? unit.name, unitKind: unit.unitKind.label, flag: f.kind.label,
                        setOn: f.setOn, clearedOn: f.clearedOn ?? "", note: f.clearedNote, days: 0)
         }
     }
