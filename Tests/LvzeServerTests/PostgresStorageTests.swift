@@ -93,6 +93,39 @@ final class PostgresStorageTests: XCTestCase {
         }
     }
 
+    /// Migration 013 keeps each filter column's records in id order, with the unit, year and
+    /// status beside; an existing database gets the indexes in place, and the list's column walk
+    /// reads one without the table.
+    func testEachFilterColumnIsKeptInIDOrderAndTheColumnWalkReadsNoTable() async throws {
+        guard testDatabaseURL != nil else { throw XCTSkip("PostgreSQL only: SQLite's indexes already end in the rowid") }
+        try await withFixture { app, _ in
+            func definition(_ name: String) async throws -> String? {
+                try await app.db.sql.raw("SELECT indexdef FROM pg_indexes WHERE indexname = \(bind: name)").first()?
+                    .decode(column: "indexdef", as: String.self)
+            }
+            try await M013_FilterColumnsInIDOrder().revert(on: app.db)
+            let before = try await definition("records_kind_f2_id_idx")
+            XCTAssertNil(before)
+            try await M013_FilterColumnsInIDOrder().prepare(on: app.db)
+            let after = try await definition("records_kind_f2_id_idx")
+            XCTAssertTrue(try XCTUnwrap(after).hasSuffix("(kind, f2, id) INCLUDE (unit_id, year, status, f1, f3) WHERE (f2 IS NOT NULL)"), after ?? "")
+            let f1 = try await definition("records_kind_f1_id_idx"), f3 = try await definition("records_kind_f3_id_idx")
+            XCTAssertNotNil(f1)
+            XCTAssertNotNil(f3)
+
+            try await app.db.sql.raw("VACUUM ANALYZE records").run()
+            let plan = try await app.db.transaction { db in
+                try await db.sql.raw("SET LOCAL enable_seqscan = off").run()
+                try await db.sql.raw("SET LOCAL enable_bitmapscan = off").run()
+                return try await db.sql.raw("""
+                    EXPLAIN SELECT id, kind, unit_id, year, status, f1, f2, f3 FROM records
+                    WHERE kind = 'hazard' AND f2 = '重大隐患' ORDER BY id DESC LIMIT 5000
+                    """).all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }.joined(separator: "\n")
+            }
+            XCTAssertTrue(plan.contains("Index Only Scan Backward using records_kind_f2_id_idx"), plan)
+        }
+    }
+
     func testLvzesConnectionsRunWithoutJIT() async throws {
         guard testDatabaseURL != nil else { throw XCTSkip("PostgreSQL only") }
         let app = try await makeTestApp()

@@ -42,6 +42,7 @@ public func configure(_ app: Application, _ configuration: LvzeConfiguration,
     app.migrations.add(M010_OpenItemsByDeadline())
     app.migrations.add(M011_FilterIndexesWithID())
     app.migrations.add(M012_Assessments())
+    app.migrations.add(M013_FilterColumnsInIDOrder())
     try await app.autoMigrate()
     try await sealAuditTrail(app)
     try await tuneDatabase(app)

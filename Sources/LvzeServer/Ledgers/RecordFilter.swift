@@ -98,6 +98,14 @@ struct RecordFilter {
         return text.isEmpty && dateRanges.isEmpty && metric == nil && equals.keys.allSatisfy(slots.contains)
     }
 
+    /// The first filter column the filter asks a value of (`f1`…`f3`, in slot order), and the value.
+    var columnEquality: (column: String, value: String)? {
+        for (slot, field) in kind.filterSlots.enumerated() {
+            if let value = equals[field] { return ("f\(slot + 1)", value) }
+        }
+        return nil
+    }
+
     /// The filter as query parameters, for links to the next page and to exports.
     var queryItems: [(String, String)] {
         var items: [(String, String)] = []
