@@ -277,7 +277,9 @@ class Walk:
     # page helpers ---------------------------------------------------------------------------------
 
     def wait(self, seconds=WAIT):
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.1)
+        # A page that refreshes itself (an import's job page) can replace an element between
+        # finding it and reading it: the condition is asked again.
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.1, ignored_exceptions=[StaleElementReferenceException])
 
     def error_page(self):
         """The heading, message and reference of Lvze's error page, if this is one."""
