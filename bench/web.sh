@@ -15,44 +15,23 @@ export LVZE_DATA LVZE_BCRYPT_COST=4 LVZE_ADMIN_PASSWORD='Bench-Passw0rd!'
 LAST=$(( $(date +%Y) - 1 ))
 count=$(dbq "SELECT count(*) FROM records")
 PORT=${PORT:-8181}
+port_free "$PORT"
 /usr/bin/time -f "%M" -o "$OUT/server-rss.txt" "$LVZE" serve --port "$PORT" >"$OUT/server.log" 2>&1 &
 timer=$!
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
-# A browser session: the login form's CSRF cookie and token, then the session cookie.
-jar="$OUT/cookies.txt"; rm -f "$jar"
-token=$(curl -s -c "$jar" "http://127.0.0.1:$PORT/login" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1)
-curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "_csrf=$token" --data-urlencode "username=lingdao" \
-  --data-urlencode "password=Lvze@Demo2026" --data-urlencode "next=/" "http://127.0.0.1:$PORT/login"
-cookie=$(awk '$6 == "lvze_session" { print "lvze_session=" $7 }' "$jar")
-# CPU time a request costs, read from /proc around each run: the server's, and a local
-# PostgreSQL's (all its processes). On a machine whose speed drifts between runs this is
-# steadier than requests per second, and it says which side a page's time goes to.
+cookie=$(leader_session "$PORT")
 server_pid=$(pgrep -P "$timer" || true)
-tick_ms=$(awk -v t="$(getconf CLK_TCK)" 'BEGIN { print 1000 / t }')
-cpu_ticks() {
-  local own=0 db=0 pid v
-  [ -n "$server_pid" ] && own=$(awk '{ print $14 + $15 }' "/proc/$server_pid/stat" 2>/dev/null || echo 0)
-  if [ -n "${DATABASE_URL:-}" ]; then
-    for pid in $(pgrep -u postgres || true); do
-      v=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0); db=$((db + v))
-    done
-  fi
-  echo "$own $db"
-}
 run() {
   local name=$1 path=$2 header="Cookie: $cookie" own0 db0 own1 db1
   [ "$name" = hello ] && header="X-Bench: hello"   # the bare route, as an anonymous caller
-  read -r own0 db0 < <(cpu_ticks)
+  read -r own0 db0 < <(cpu_ticks "$server_pid")
   wrk -t2 -c32 -d${DURATION:-10s} --latency -H "$header" "http://127.0.0.1:$PORT$path" >"$OUT/wrk-$name.txt"
-  read -r own1 db1 < <(cpu_ticks)
-  local rps p50 p99 n cpu
+  read -r own1 db1 < <(cpu_ticks "$server_pid")
+  local rps p50 p99 cpu
   rps=$(awk '/Requests\/sec/ { print $2 }' "$OUT/wrk-$name.txt")
   p50=$(awk '$1 == "50%" { print $2 }' "$OUT/wrk-$name.txt")
   p99=$(awk '$1 == "99%" { print $2 }' "$OUT/wrk-$name.txt")
   non2xx=$(awk '/Non-2xx/ { print $NF }' "$OUT/wrk-$name.txt")
-  n=$(awk '/requests in/ { print $1 }' "$OUT/wrk-$name.txt")
-  cpu=$(awk -v a="$own0" -v b="$own1" -v c="$db0" -v d="$db1" -v n="$n" -v t="$tick_ms" \
-    'BEGIN { if (n > 0) printf "lvze %.2f ms", (b - a) * t / n; if (n > 0 && d > c) printf ", PostgreSQL %.2f ms", (d - c) * t / n }')
+  cpu=$(cpu_per_request "$OUT/wrk-$name.txt" "$own0" "$own1" "$db0" "$db1")
   echo "web     $name: ${rps} req/s  p50 ${p50}  p99 ${p99}${non2xx:+  non-2xx $non2xx}  (CPU a request: $cpu)"
 }
 echo "web     records=$count"

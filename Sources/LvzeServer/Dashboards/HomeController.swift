@@ -161,7 +161,7 @@ enum FlagQueries {
         let names = try await OrgUnit.qualifiedNames(units, on: db)
         return zip(flags, units).map { f, unit in
             Row(unitID: unit.id!, unitName: names[unit.id!] ?? unit.name, unitKind: unit.unitKind.label, flag: f.kind.label,
-                       setOn: f.setOn, clearedOn: f.clearedOn ?? "", note: f.clearedNote, days: 0)
+                setOn: f.setOn, clearedOn: f.clearedOn ?? "", note: f.clearedNote, days: 0)
         }
     }
 }

@@ -170,9 +170,9 @@ struct RecordRow: Sendable {
 
     /// One page in id order, found one of three ways, each an index read:
     ///
-    /// 1. (Not where 2 applies.) Walk the (kind, id, unit_id, year, status, f1, f2, f3) index from the cursor — or
-    ///    (kind, year, id, …) for one year — checking the filter inside the index (a record's
-    ///    row is read only when it matches):
+    /// 1. (Where 2 does not apply.) Walk the (kind, id, unit_id, year, status, f1, f2, f3)
+    ///    index from the cursor — or (kind, year, id, …) for one year — checking the filter
+    ///    inside the index (a record's row is read only when it matches):
     ///    first `probeSpan` ids, then — when what the probe found says the page will fill
     ///    within `walkSpan` ids — on to there. A filter that matches one record in a hundred
     ///    or more fills the page this way.
@@ -197,18 +197,22 @@ struct RecordRow: Sendable {
         let dir = descending ? "DESC" : "ASC"
         var counting = counting
         var counted: Int?
-        func walk(_ span: any SQLExpression, limit: Int) async throws -> [RecordRow] {
-            let count = counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? SQLQueryString("")
-            let rows = try await fetchCounting(SQLQueryString("""
-                SELECT \(unsafeRaw: pageColumns)\(count) FROM records
-                WHERE \(SQLKit.SQLList(conditions + [span], separator: SQLRaw(" AND ")))
-                ORDER BY records.id \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit))
-                """), on: db)
+        // A statement selecting `pageColumns`, given the count's column while no statement has
+        // counted yet; the first that finds a row carries the count.
+        func fetchPage(_ statement: (_ count: SQLQueryString) -> SQLQueryString) async throws -> [RecordRow] {
+            let rows = try await fetchCounting(statement(counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? ""), on: db)
             if counting != nil, let total = rows.total {
                 counted = total
                 counting = nil
             }
             return rows.rows
+        }
+        func walk(_ span: any SQLExpression, limit: Int) async throws -> [RecordRow] {
+            try await fetchPage { count in """
+                SELECT \(unsafeRaw: pageColumns)\(count) FROM records
+                WHERE \(SQLKit.SQLList(conditions + [span], separator: SQLRaw(" AND ")))
+                ORDER BY records.id \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit))
+                """ }
         }
         defer { total = counted }
         // The walk starts after the cursor, or at the kind's newest (oldest) record — of the
@@ -242,8 +246,7 @@ struct RecordRow: Sendable {
         // the value's records, and the walk of the newest ids would not fill it either.
         if db.dialect == .postgres, !filter.scopeCoversAll, let (column, value) = filter.columnEquality {
             let past = after.map { descending ? SQLQueryString(" AND \(ident: "id") < \(bind: $0)") : SQLQueryString(" AND \(ident: "id") > \(bind: $0)") }
-            let count = counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? SQLQueryString("")
-            let rows = try await fetchCounting(SQLQueryString("""
+            let rows = try await fetchPage { count in """
                 SELECT \(unsafeRaw: pageColumns)\(count) FROM records WHERE records.id IN (
                     SELECT records.id FROM (
                         SELECT \(ident: "id"), \(ident: "kind"), \(ident: "unit_id"), \(ident: "year"), \(ident: "status"), \(ident: "f1"), \(ident: "f2"), \(ident: "f3")
@@ -252,12 +255,8 @@ struct RecordRow: Sendable {
                     WHERE \(SQLKit.SQLList(conditions, separator: SQLRaw(" AND ")))
                     ORDER BY records.id \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit)))
                 ORDER BY records.id \(unsafeRaw: dir)
-                """), on: db)
-            if counting != nil, let total = rows.total {
-                counted = total
-                counting = nil
-            }
-            if rows.rows.count == limit { return rows.rows }
+                """ }
+            if rows.count == limit { return rows }
         } else {
             var found = try await walk(span(0, probeSpan), limit: limit)
             if found.count == limit { return found }
@@ -269,15 +268,12 @@ struct RecordRow: Sendable {
         var seek = conditions
         if let after { seek.append(descending ? SQLQueryString("\(id) < \(bind: after)") : SQLQueryString("\(id) > \(bind: after)")) }
         // The ids first (from the filter's index, sorted), then their rows, in one statement.
-        let count = counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? SQLQueryString("")
-        let rows = try await fetchCounting(SQLQueryString("""
+        return try await fetchPage { count in """
             SELECT \(unsafeRaw: pageColumns)\(count) FROM records WHERE records.id IN (
                 SELECT records.id FROM records WHERE \(SQLKit.SQLList(seek, separator: SQLRaw(" AND ")))
                 ORDER BY records.id + 0 \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit)))
             ORDER BY records.id \(unsafeRaw: dir)
-            """), on: db)
-        if counting != nil { counted = rows.total }
-        return rows.rows
+            """ }
     }
 
     /// `fetch`, also reading the `total` column of the first row when there is one.
