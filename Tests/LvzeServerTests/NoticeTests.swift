@@ -195,6 +195,9 @@ final class NoticeTests: XCTestCase {
             XCTAssertEqual(opened.header("Location"), path)
             let read = try await Notice.find(noticeID, on: app.db)
             XCTAssertNotNil(read?.readAt)
+            // The count is kept between pages until the next write: opening the message was one.
+            let afterReading = try await clerkPage.get("/")
+            XCTAssertFalse(afterReading.text.contains("条未读"), "the count drops as soon as the message is read")
             // Another user's message does not exist for the leader.
             let foreign = try await leader.get("/notices/\(noticeID)/open")
             XCTAssertEqual(foreign.status, 404)

@@ -100,32 +100,6 @@ struct SessionMiddleware: AsyncMiddleware {
     }
 }
 
-/// Session rows read in the last few seconds, by the cookie's hash: a page view need not ask
-/// the database who is calling when it asked a moment ago and nothing has been written since
-/// (logging out, disabling an account or changing roles are writes, and end the reuse).
-final class SessionRows: Sendable {
-    private let rows = NIOLockedValueBox<[String: (any SQLRow, Int, Date)]>([:])
-    static let lifetime: TimeInterval = 5
-
-    func get(_ hash: String, version: Int, now: Date) -> (any SQLRow)? {
-        rows.withLockedValue { r in
-            guard let (row, v, at) = r[hash], v == version, now.timeIntervalSince(at) < Self.lifetime, now >= at else { return nil }
-            return row
-        }
-    }
-
-    func put(_ hash: String, _ row: any SQLRow, version: Int, at: Date) {
-        rows.withLockedValue { r in
-            if r.count > 2_000 { r.removeAll() }
-            r[hash] = (row, version, at)
-        }
-    }
-
-    func remove(_ hash: String) {
-        rows.withLockedValue { _ = $0.removeValue(forKey: hash) }
-    }
-}
-
 /// The session, its user and the user's unit from one joined row, as stored models.
 enum SessionRow {
     static let columns = """

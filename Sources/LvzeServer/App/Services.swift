@@ -3,6 +3,7 @@ import Fluent
 import Foundation
 import LvzeCore
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// What the server needs beyond Vapor's own: where its data lives, how hard to hash
@@ -144,7 +145,14 @@ public final class LvzeServices: Sendable {
     let imports = ImportJobs()
     let dataVersion = DataVersion()
     let readRouting: ReadRouting
-    let sessionRows = SessionRows()
+    /// Session rows by the cookie's hash: a page view need not ask the database who is calling
+    /// when it asked a moment ago (logging out, disabling an account or changing roles are
+    /// writes, and end the reuse).
+    let sessionRows = RecentValues<any SQLRow>()
+    /// The header's unread count, by user.
+    let unreadCounts = RecentValues<Int>()
+    /// Whether a unit path's subtree holds every unit (`RecordFilter.coversEverything`).
+    let scopeCoverage = RecentValues<Bool>()
     let loginThrottle = LoginThrottle()
     let inFlight = InFlight()
     /// A bcrypt hash of a random secret at the configured cost, checked for unknown usernames

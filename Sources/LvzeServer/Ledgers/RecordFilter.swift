@@ -56,7 +56,10 @@ struct RecordFilter {
             if let s = RectificationState(rawValue: status) { filter.status = s } else { problems.append("«状态»：「\(status)」不是可选状态") }
         }
         filter.text = q("q")
-        filter.scopeCoversAll = try await Self.coversEverything(filter.scope, on: req.db)
+        let db = req.db, scope = filter.scope
+        filter.scopeCoversAll = try await req.lvze.scopeCoverage.value(scope.value, in: req.lvze, now: req.now) {
+            try await Self.coversEverything(scope, on: db)
+        }
         for field in kind.fields {
             switch field.type {
             case .enumeration, .boolean:
@@ -80,7 +83,8 @@ struct RecordFilter {
     }
 
     /// Whether no unit lies outside `scope` (a district-wide user looking at the whole tree):
-    /// two index probes on the units' paths, read fresh on every request.
+    /// two index probes on the units' paths. Lists ask it through `scopeCoverage`: adding or
+    /// moving a unit is a write, after which it is asked again.
     static func coversEverything(_ scope: UnitPath, on db: any Database) async throws -> Bool {
         // A unit below the top has its parent outside its subtree.
         guard scope.depth == 0 else { return false }
@@ -142,7 +146,13 @@ func jsonText(_ field: String, _ dialect: Dialect) -> String {
 
 extension RecordFilter {
     /// The filter's conditions as SQL, for every read of records: lists, the API, exports.
-    func conditions(dialect: Dialect) -> [any SQLExpression] {
+    ///
+    /// `walking`: for a walk of the (kind, id, …) index on PostgreSQL, which checks the unit
+    /// inside that index. The unit is then `unit_id + 0`: given `unit_id`, the planner probed
+    /// (unit_id, kind, year, id) once for each unit of the subtree instead and read each one's
+    /// records in the span (a town's closed hazards: 171 probes, 4,643 buffers, 19 ms at ten
+    /// million records, against 51 buffers and 0.8 ms walking).
+    func conditions(dialect: Dialect, walking: Bool = false) -> [any SQLExpression] {
         var c: [any SQLExpression] = [SQLQueryString("\(ident: "records").\(ident: "kind") = \(bind: kind.id)")]
         if !scopeCoversAll {
             // The subtree's units (an index range on their paths), then the records of those
@@ -154,7 +164,7 @@ extension RecordFilter {
                 SELECT \(ident: "id") FROM \(ident: "units") WHERE \(ident: "path") >= \(bind: scope.value) AND \(ident: "path") < \(bind: scope.subtreeUpperBound)
                 """)
             c.append(dialect == .postgres
-                ? SQLQueryString("\(ident: "records").\(ident: "unit_id") = ANY(ARRAY(\(units)))")
+                ? SQLQueryString("\(ident: "records").\(ident: "unit_id")\(unsafeRaw: walking ? " + 0" : "") = ANY(ARRAY(\(units)))")
                 : SQLQueryString("\(ident: "records").\(ident: "unit_id") IN (\(units))"))
         }
         if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }

@@ -175,7 +175,8 @@ struct RecordRow: Sendable {
     ///    inside the index (a record's row is read only when it matches):
     ///    first `probeSpan` ids, then — when what the probe found says the page will fill
     ///    within `walkSpan` ids — on to there. A filter that matches one record in a hundred
-    ///    or more fills the page this way.
+    ///    or more fills the page this way. On PostgreSQL within part of the tree, the ids come
+    ///    first, from the index alone, and then their rows.
     /// 2. On PostgreSQL, when the filter holds a filter column's value and a part of the tree:
     ///    walk that value's newest `columnSpan` records (migration 013's index), checking the
     ///    rest inside the index. A town's newest 重大隐患 are some 740 entries there, at any
@@ -198,17 +199,31 @@ struct RecordRow: Sendable {
         var counting = counting
         var counted: Int?
         // A statement selecting `pageColumns`, given the count's column while no statement has
-        // counted yet; the first that finds a row carries the count.
-        func fetchPage(_ statement: (_ count: SQLQueryString) -> SQLQueryString) async throws -> [RecordRow] {
-            let rows = try await fetchCounting(statement(counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? ""), on: db)
+        // counted yet; the first that finds a row carries the count. The walks are prepared on
+        // PostgreSQL: their plan is an index walk whatever the values (see `PostgresRows.fetch`).
+        func fetchPage(prepared: Bool, _ statement: (_ count: SQLQueryString) -> SQLQueryString) async throws -> [RecordRow] {
+            let rows = try await fetchCounting(statement(counting.map { SQLQueryString(", (\($0.query)) AS total") } ?? ""),
+                                               prepared: prepared, on: db)
             if counting != nil, let total = rows.total {
                 counted = total
                 counting = nil
             }
             return rows.rows
         }
+        // On PostgreSQL within part of the tree, the walk finds the page's ids in the index
+        // alone (an index-only scan checking unit, year and status there), then reads their rows.
+        let idsFirst = db.dialect == .postgres && !filter.scopeCoversAll
+        let walking = idsFirst ? filter.conditions(dialect: db.dialect, walking: true) : conditions
         func walk(_ span: any SQLExpression, limit: Int) async throws -> [RecordRow] {
-            try await fetchPage { count in """
+            if idsFirst {
+                return try await fetchPage(prepared: true) { count in """
+                    SELECT \(unsafeRaw: pageColumns)\(count) FROM records WHERE records.id IN (
+                        SELECT records.id FROM records WHERE \(SQLKit.SQLList(walking + [span], separator: SQLRaw(" AND ")))
+                        ORDER BY records.id \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit)))
+                    ORDER BY records.id \(unsafeRaw: dir)
+                    """ }
+            }
+            return try await fetchPage(prepared: true) { count in """
                 SELECT \(unsafeRaw: pageColumns)\(count) FROM records
                 WHERE \(SQLKit.SQLList(conditions + [span], separator: SQLRaw(" AND ")))
                 ORDER BY records.id \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit))
@@ -246,7 +261,7 @@ struct RecordRow: Sendable {
         // the value's records, and the walk of the newest ids would not fill it either.
         if db.dialect == .postgres, !filter.scopeCoversAll, let (column, value) = filter.columnEquality {
             let past = after.map { descending ? SQLQueryString(" AND \(ident: "id") < \(bind: $0)") : SQLQueryString(" AND \(ident: "id") > \(bind: $0)") }
-            let rows = try await fetchPage { count in """
+            let rows = try await fetchPage(prepared: true) { count in """
                 SELECT \(unsafeRaw: pageColumns)\(count) FROM records WHERE records.id IN (
                     SELECT records.id FROM (
                         SELECT \(ident: "id"), \(ident: "kind"), \(ident: "unit_id"), \(ident: "year"), \(ident: "status"), \(ident: "f1"), \(ident: "f2"), \(ident: "f3")
@@ -268,7 +283,8 @@ struct RecordRow: Sendable {
         var seek = conditions
         if let after { seek.append(descending ? SQLQueryString("\(id) < \(bind: after)") : SQLQueryString("\(id) > \(bind: after)")) }
         // The ids first (from the filter's index, sorted), then their rows, in one statement.
-        return try await fetchPage { count in """
+        // Planned on every call: which index finds a value's records best depends on the value.
+        return try await fetchPage(prepared: false) { count in """
             SELECT \(unsafeRaw: pageColumns)\(count) FROM records WHERE records.id IN (
                 SELECT records.id FROM records WHERE \(SQLKit.SQLList(seek, separator: SQLRaw(" AND ")))
                 ORDER BY records.id + 0 \(unsafeRaw: dir) LIMIT \(unsafeRaw: String(limit)))
@@ -277,14 +293,15 @@ struct RecordRow: Sendable {
     }
 
     /// `fetch`, also reading the `total` column of the first row when there is one.
-    private static func fetchCounting(_ query: any SQLExpression, on db: any Database) async throws -> (rows: [RecordRow], total: Int?) {
+    private static func fetchCounting(_ query: any SQLExpression, prepared: Bool,
+                                      on db: any Database) async throws -> (rows: [RecordRow], total: Int?) {
         if let sqlite = db as? any SQLiteDatabase {
             let (sql, binds) = db.sql.serialize(query)
             let encoder = SQLiteDataEncoder()
             let rows = try await sqlite.query(sql, try binds.map { try encoder.encode($0) })
             return (try rows.map(RecordRow.init), rows.first?.column("total")?.integer)
         }
-        if let rows = try await PostgresRows.fetch(query, on: db) {
+        if let rows = try await PostgresRows.fetch(query, prepared: prepared, on: db) {
             return (try rows.map(RecordRow.init), try rows.first.flatMap { $0.contains("total") ? try $0.value("total", as: Int.self) : nil })
         }
         let rows = try await db.sql.raw(SQLQueryString("\(query)")).all()

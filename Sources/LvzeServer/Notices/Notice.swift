@@ -83,11 +83,16 @@ extension Request {
     private struct UnreadKey: StorageKey { typealias Value = Int }
 
     /// The signed-in user's unread messages, counted once a request: the header shows it on
-    /// every page and the home page's 待办 again. On the primary: reading one is the user's own write.
+    /// every page and the home page's 待办 again. Kept a few seconds between pages while nothing
+    /// is written (`RecentValues`; reading a message is a write). On the primary: reading one is
+    /// the user's own write.
     func unreadNotices() async throws -> Int {
         guard let p = principal else { return 0 }
         if let n = storage[UnreadKey.self] { return n }
-        let n = try await Notices.unreadCount(p.userID, on: db)
+        let db = self.db
+        let n = try await lvze.unreadCounts.value(String(p.userID), in: lvze, now: now) {
+            try await Notices.unreadCount(p.userID, on: db)
+        }
         storage[UnreadKey.self] = n
         return n
     }
