@@ -126,6 +126,30 @@ final class PostgresStorageTests: XCTestCase {
         }
     }
 
+    func testAListStatementThatRunsTooLongIsStoppedAndLeavesTheConnectionAsItWas() async throws {
+        guard testDatabaseURL != nil else { throw XCTSkip("PostgreSQL only: SQLite has no statement timeout") }
+        try await withFixture { app, _ in
+            do {
+                _ = try await RecordRow.timeLimited(on: app.db, milliseconds: 50) { db in
+                    try await db.sql.raw("SELECT pg_sleep(2)").run()
+                }
+                XCTFail("a statement past its limit is stopped")
+            } catch let error as RecordRow.TooSlow {
+                XCTAssertEqual(error.status, .unprocessableEntity)
+                XCTAssertTrue(error.reason.contains("请先选择单位、年度或状态缩小范围"), error.reason)
+            }
+            // Within the limit the answer comes back, and no connection keeps the limit after.
+            let n = try await RecordRow.timeLimited(on: app.db, milliseconds: 5_000) { db in
+                try await db.sql.raw("SELECT 41 + 1 AS n").first()?.decode(column: "n", as: Int.self)
+            }
+            XCTAssertEqual(n, 42)
+            for _ in 0..<4 {
+                let limit = try await app.db.sql.raw("SHOW statement_timeout").first()?.decode(column: "statement_timeout", as: String.self)
+                XCTAssertEqual(limit, "0")
+            }
+        }
+    }
+
     func testLvzesConnectionsRunWithoutJIT() async throws {
         guard testDatabaseURL != nil else { throw XCTSkip("PostgreSQL only") }
         let app = try await makeTestApp()

@@ -76,8 +76,15 @@ struct RecordList {
         let pageLink = { (extra: [(String, String)]) in SiteURL.records(kind.id, query: filter.queryItems + [("sort", sortKey)] + extra) }
         if !parameters.after.isEmpty { list.first = pageLink(unitItems) }
         guard parameters.problems.isEmpty else { return list }
-        var (records, counted) = try await RecordRow.list(filter, sort: sortKey, after: parameters.after, limit: pageSize + 1,
+        var records: [RecordRow], counted: (count: Int, capped: Bool)
+        do {
+            (records, counted) = try await RecordRow.list(filter, sort: sortKey, after: parameters.after, limit: pageSize + 1,
                                                           countingTo: 1_000, on: db)
+        } catch let tooSlow as RecordRow.TooSlow {
+            // Said where the filters' problems are, above the filters to narrow.
+            list.problems.append(tooSlow.reason)
+            return list
+        }
         (list.total, list.totalCapped) = counted
         if records.count > pageSize {
             records = Array(records.prefix(pageSize))

@@ -5,8 +5,8 @@ import LvzeCore
 extension RecordList {
     /// The table's rows; the title column links to the record. Written into one buffer: a page
     /// has some three hundred cells.
-    static func tableBody(_ rows: [Row], kindID: String, linkColumn: Int, columns: Int) -> HTML {
-        guard !rows.isEmpty else { return "<tr><td colspan=\"\(columns)\" class=\"empty\">没有符合条件的记录。</td></tr>" }
+    static func tableBody(_ rows: [Row], kindID: String, linkColumn: Int, columns: Int, empty: String = "没有符合条件的记录。") -> HTML {
+        guard !rows.isEmpty else { return "<tr><td colspan=\"\(columns)\" class=\"empty\">\(empty)</td></tr>" }
         var b = HTML.Builder(capacity: rows.count * 400)
         for r in rows {
             if r.tier.isEmpty { b += "<tr>" } else { b += "<tr class=\"tier-"; b.text(r.tier); b += "\">" }
@@ -40,6 +40,8 @@ extension RecordList {
         let errors: HTML = .when(!problems.isEmpty) {
             "<div class=\"errors\" role=\"alert\"><ul>\(HTML.each(problems) { "<li>\($0)</li>" })</ul></div>\n"
         }
+        // With a problem nothing was searched, and no count is shown.
+        let count: HTML = .when(problems.isEmpty) { "<p class=\"muted small\">符合条件\(total)条\(totalCapped ? "以上" : "")。</p>" }
         let first: HTML = first.map { "<a href=\"\($0)\">‹ 回到第一页</a>" } ?? .empty
         let next: HTML = next.map { "<a href=\"\($0)\">下一页 ›</a>" } ?? .empty
         return """
@@ -50,11 +52,12 @@ extension RecordList {
             \(exports)\(writing)  </div>
             </div>
             \(description)\(errors)\(filterForm)
-            <p class="muted small">符合条件\(total)条\(totalCapped ? "以上" : "")。</p>
+            \(count)
             <table class="data records">
             <thead><tr>\(HTML.each(columns) { "<th>\($0.label)</th>" })</tr></thead>
             <tbody>
-            \(Self.tableBody(rows, kindID: kind.id, linkColumn: linkColumn, columns: columns.count))
+            \(Self.tableBody(rows, kindID: kind.id, linkColumn: linkColumn, columns: columns.count,
+                             empty: problems.isEmpty ? "没有符合条件的记录。" : "未检索：请按上面的提示修改条件后再试。"))
             </tbody></table>
             <p class="pager">\(first) \(next)</p>
 

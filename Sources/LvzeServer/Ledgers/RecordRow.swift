@@ -113,8 +113,44 @@ struct RecordRow: Sendable {
             if let total { return (rows, (min(total, cap), total > cap)) }
             return (rows, try await filter.count(cap: cap, on: db))
         }
-        let counted = try await filter.count(cap: cap, on: db)
-        return (try await list(filter, sort: sort, after: after, limit: limit, on: db), counted)
+        // A page that falls short is every match after the cursor: on the first page that is
+        // the count (a search for a word few records hold need not read them all twice).
+        let rows = try await list(filter, sort: sort, after: after, limit: limit, on: db)
+        if after.isEmpty, rows.count < limit { return (rows, (rows.count, false)) }
+        do {
+            return (rows, try await timeLimited(on: db) { try await filter.count(cap: cap, on: $0) })
+        } catch is TooSlow {
+            return (rows, (rows.count, true))  // "at least": the page is found, counting the rest took too long
+        }
+    }
+
+    /// How long one statement of a list that cannot walk (a text search, a date range, another
+    /// sort, a report figure's records) may run on PostgreSQL. At ten million records a search
+    /// for a word no record holds reads every record's fields: over a minute, holding a
+    /// connection, where the user would rather be told to narrow the search.
+    static let searchSeconds = 10
+
+    /// A list statement stopped after `searchSeconds`: named to the user, nothing is lost.
+    struct TooSlow: AbortError {
+        var status: HTTPResponseStatus { .unprocessableEntity }
+        var reason: String {
+            "检索超过\(RecordRow.searchSeconds)秒仍未完成，已停止。记录较多时，请先选择单位、年度或状态缩小范围，再按关键词、日期或其他顺序检索。"
+        }
+    }
+
+    /// `body` on PostgreSQL in a transaction whose statements stop after `searchSeconds`
+    /// (`SET LOCAL`: the pooled connection keeps no limit afterwards); as it is on SQLite.
+    static func timeLimited<T: Sendable>(on db: any Database, milliseconds: Int = searchSeconds * 1000,
+                                         _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard db.dialect == .postgres else { return try await body(db) }
+        do {
+            return try await db.transaction { tx in
+                try await tx.sql.raw("SET LOCAL statement_timeout = \(unsafeRaw: String(milliseconds))").run()
+                return try await body(tx)
+            }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "57014" {
+            throw TooSlow()
+        }
     }
 
     /// One page in a sort order, after a keyset cursor (`value|id`, or an id when sorting by id).
@@ -144,11 +180,12 @@ struct RecordRow: Sendable {
             }
             order = "records.\(column) \(dir), records.id \(dir)"
         }
-        return try await fetch(SQLQueryString("""
+        let query = SQLQueryString("""
             SELECT \(unsafeRaw: columns) FROM records JOIN units ON units.id = records.unit_id
             WHERE \(SQLKit.SQLList(conditions, separator: SQLRaw(" AND ")))
             ORDER BY \(unsafeRaw: order) LIMIT \(unsafeRaw: String(limit))
-            """), on: db)
+            """)
+        return try await timeLimited(on: db) { try await fetch(query, on: $0) }
     }
 
     /// How many ids past the cursor a page walks before it looks the records up through the
