@@ -14,18 +14,18 @@ enum PostgresRows {
     /// `prepared`: run it as a named statement kept on the connection (`NamedStatements`), so
     /// PostgreSQL parses it once and, after five calls, may keep one plan for every call rather
     /// than planning each (a list page's walk: two thirds of PostgreSQL's time on the page).
-    /// Only for statements whose best plan does not depend on the values bound: check the
-    /// generic plan (`PostgresStorageTests` does, for the walks) — an unverified one seq-scanned.
+    /// Only for statements whose best plan does not depend on the values bound: check each
+    /// shape's generic plan on a large database with `bench/pg_plans.py` first (an unchecked
+    /// one read every unit twice); `RecordListTests` checks the pages' answers past five calls.
     static func fetch(_ query: any SQLExpression, prepared: Bool = false, on db: any Database) async throws -> [PostgresRandomAccessRow]? {
         guard let pg = db as? any PostgresDatabase else { return nil }
         let (sql, binds) = db.sql.serialize(query)
         var bindings = PostgresBindings(capacity: binds.count)
         var types: [PostgresDataType] = []
-        types.reserveCapacity(binds.count)
         for bind in binds {
             guard let value = bind as? any PostgresThrowingDynamicTypeEncodable else { return nil }
             try bindings.append(value)
-            types.append(value.psqlType)
+            if prepared { types.append(value.psqlType) }
         }
         if prepared, NamedStatements.enabled, let name = NamedStatements.shared.name(sql: sql, types: types) {
             let statement = NamedStatement(bindings: bindings), current = (name, sql, types)
