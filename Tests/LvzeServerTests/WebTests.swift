@@ -36,6 +36,52 @@ final class WebTests: XCTestCase {
         }
     }
 
+    /// Form fields are read from one parse of the body, with the answers Vapor's decoder gave.
+    func testFormFieldsOfBothEncodingsReadAsVaporDecodedThem() async throws {
+        try await withFixture { app, _ in
+            func request(_ type: String, _ body: String) -> Request {
+                var headers = HTTPHeaders()
+                headers.replaceOrAdd(name: .contentType, value: type)
+                return Request(application: app, method: .POST, url: URI(string: "/x"), headers: headers,
+                               collectedBody: ByteBuffer(string: body), on: app.eventLoopGroup.next())
+            }
+            let b = "XyZ"
+            let multipart = [
+                "--\(b)\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntoken\r\n",
+                "--\(b)\r\nContent-Disposition: form-data; name=\"f_title\"\r\n\r\n第一次\r\n",
+                "--\(b)\r\nContent-Disposition: form-data; name=\"f_title\"\r\n\r\n甲镇 整改\r\n",
+                "--\(b)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"a.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1\r\n",
+                "--\(b)\r\nContent-Disposition: form-data; name=\"files[]\"; filename=\"b.png\"\r\n\r\nPNG\r\n",
+                "--\(b)\r\nContent-Disposition: form-data; name=\"filesX\"; filename=\"c.txt\"\r\n\r\nnot mine\r\n",
+                "--\(b)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"台账.xlsx\"\r\n\r\nPK\r\n",
+                "--\(b)--\r\n",
+            ].joined()
+            let m = request("multipart/form-data; boundary=\(b)", multipart)
+            XCTAssertEqual(m.formText("_csrf"), "token")
+            XCTAssertEqual(m.formText("f_title"), "甲镇 整改", "the last of a repeated name wins")
+            XCTAssertNil(m.formText("missing"))
+            XCTAssertEqual(m.formFiles("files").map(\.filename), ["a.pdf", "b.png"], "files[] in order, not filesX")
+            XCTAssertEqual(m.formFiles("files").map { String(buffer: $0.data) }, ["%PDF-1", "PNG"])
+            XCTAssertEqual(m.formFile("file")?.filename, "台账.xlsx")
+            XCTAssertEqual(m.formFiles("file").count, 1)
+            XCTAssertTrue(m.formFiles("missing").isEmpty)
+            // The same answers as Vapor's decoder, which parses the body for each field.
+            XCTAssertEqual(try m.content.get(String.self, at: "f_title"), m.formText("f_title"))
+            XCTAssertEqual(try m.content.get([File].self, at: "files").map(\.filename), m.formFiles("files").map(\.filename))
+
+            XCTAssertNil(request("multipart/form-data; boundary=\(b)", "--\(b)\r\nbroken").formText("_csrf"), "a broken body has no fields")
+
+            let u = request("application/x-www-form-urlencoded", "_csrf=t&f_title=x&f_title=%E7%94%B2+%E9%95%87&plus=%2B&empty=&bare")
+            XCTAssertEqual(u.formText("_csrf"), "t")
+            XCTAssertEqual(u.formText("f_title"), "甲 镇", "the last wins, + is a space")
+            XCTAssertEqual(u.formText("plus"), "+")
+            XCTAssertEqual(u.formText("empty"), "")
+            XCTAssertEqual(u.formText("bare"), "")
+            XCTAssertNil(u.formText("missing"))
+            XCTAssertEqual(try u.content.get(String.self, at: "f_title"), u.formText("f_title"))
+        }
+    }
+
     func testRecordFilterNamesEveryQueryValueItCannotUse() async throws {
         try await withFixture { app, f in
             let hazard = try XCTUnwrap(app.lvze.catalogue["hazard"])

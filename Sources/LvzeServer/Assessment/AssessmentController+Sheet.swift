@@ -240,13 +240,13 @@ extension AssessmentController {
         guard access.maySelfAssess(unit, today: today) else {
             return req.redirect(to: back, flash: "!自评已截止（\(a.stage.label)），不能再修改")
         }
-        let indicator = (try? req.content.get(String.self, at: "indicator")) ?? ""
+        let indicator = req.formText("indicator") ?? ""
         guard let leaf = access.rules.leaves.first(where: { $0.id == indicator }), case .review(let required) = leaf.scoring else {
             return req.redirect(to: back, flash: "!「\(indicator.prefix(40))」不是本细则中需要自评的指标")
         }
-        let scoreText = (try? req.content.get(String.self, at: "score")) ?? ""
-        let note = ((try? req.content.get(String.self, at: "note")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let uploads = ((try? req.content.get([File].self, at: "files")) ?? []).filter { $0.data.readableBytes > 0 }
+        let scoreText = req.formText("score") ?? ""
+        let note = (req.formText("note") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let uploads = req.formFiles("files").filter { $0.data.readableBytes > 0 }
         var errors: [String] = []
         let (score, scoreError) = Self.parseScore(scoreText, max: leaf.points, field: "自评得分")
         if let scoreError { errors.append(scoreError) }
@@ -310,7 +310,7 @@ extension AssessmentController {
         let a = access.assessment
         let back = Endpoint.assessmentSheet.url(a.id!, unit.code)
         guard a.stage.isEditable else { return req.redirect(to: back, flash: "!考核已\(a.stage.label)，评分不能再修改") }
-        let indicator = (try? req.content.get(String.self, at: "indicator")) ?? ""
+        let indicator = req.formText("indicator") ?? ""
         let item: (name: String, max: Decimal)?
         if let leaf = access.rules.leaves.first(where: { $0.id == indicator }), case .review = leaf.scoring {
             item = (leaf.name, leaf.points)
@@ -320,8 +320,8 @@ extension AssessmentController {
             item = nil
         }
         guard let item else { return req.redirect(to: back, flash: "!「\(indicator.prefix(40))」不是本细则中由考核组评分的事项") }
-        let scoreText = (try? req.content.get(String.self, at: "score")) ?? ""
-        let reason = ((try? req.content.get(String.self, at: "reason")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let scoreText = req.formText("score") ?? ""
+        let reason = (req.formText("reason") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors: [String] = []
         let (score, scoreError) = Self.parseScore(scoreText, max: item.max, field: "评定得分")
         if let scoreError { errors.append(scoreError) }

@@ -176,7 +176,7 @@ struct AssessmentController {
         let p = try req.require(Self.writers)
         let shipped = AssessmentDefaults.files
         let index = (try? req.content.get(Int.self, at: "rules")) ?? -1
-        let deadlineText = ((try? req.content.get(String.self, at: "deadline")) ?? "").trimmingCharacters(in: .whitespaces)
+        let deadlineText = (req.formText("deadline") ?? "").trimmingCharacters(in: .whitespaces)
         guard shipped.indices.contains(index) else {
             return req.redirect(to: Endpoint.assessments.url(), flash: "!请选择考评细则")
         }
@@ -364,7 +364,7 @@ struct AssessmentController {
         let access = try await Self.access(req)
         guard access.canManage else { throw Abort(.forbidden, reason: "此功能仅限考核组使用") }
         let a = access.assessment
-        let action = (try? req.content.get(String.self, at: "action")) ?? ""
+        let action = req.formText("action") ?? ""
         let back = Endpoint.assessment.url(a.id!)
         let from = a.stage
         let message: String
@@ -486,7 +486,7 @@ struct AssessmentController {
         guard access.canManage else { throw Abort(.forbidden, reason: "此功能仅限考核组使用") }
         let a = access.assessment
         guard a.stage.isEditable else { return req.redirect(to: Endpoint.assessmentRules.url(a.id!), flash: "!考核已\(a.stage.label)，细则不能再修改") }
-        let text = ((try? req.content.get(String.self, at: "rules")) ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        let text = (req.formText("rules") ?? "").replacingOccurrences(of: "\r\n", with: "\n")
         let rules: AssessmentRules
         do {
             rules = try AssessmentRulesLoader.load(yaml: text, file: "考评细则", metrics: req.lvze.catalogue.metrics)

@@ -102,7 +102,7 @@ struct ReviewSessionController {
 
     func create(req: Request) async throws -> Response {
         let p = try req.require(Self.evaluators)
-        func field(_ key: String) -> String { ((try? req.content.get(String.self, at: key)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        func field(_ key: String) -> String { (req.formText(key) ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let typed = ["title": field("title"), "year": field("year"), "system": field("system"), "held_on": field("held_on"), "speakers": field("speakers")]
         var errors: [String] = []
         let title = typed["title"]!
@@ -262,8 +262,8 @@ struct ReviewSessionController {
         guard let speaker = access.speakers.first(where: { $0.id == speakerID }) else {
             return req.redirect(to: back, flash: "!请选择述职人")
         }
-        let ratingText = (try? req.content.get(String.self, at: "rating")) ?? ""
-        let comment = ((try? req.content.get(String.self, at: "comment")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let ratingText = req.formText("rating") ?? ""
+        let comment = (req.formText("comment") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         var errors: [String] = []
         if AssessmentGrade(rawValue: ratingText) == nil { errors.append("«评价»：请在好、较好、一般、差中选择一项") }
         if comment.count > 2000 { errors.append("«点评意见»：不超过2000字，现有\(comment.count)字") }
@@ -317,7 +317,7 @@ struct ReviewSessionController {
         if let id = r.recordID { return req.redirect(to: Endpoint.record.url("rectification", id), flash: "这条点评意见已转为整改事项") }
         guard !r.comment.isEmpty else { return req.redirect(to: back, flash: "!这条评议没有点评意见") }
         guard let kind = req.lvze.catalogue["rectification"] else { throw Abort(.notFound, reason: "问题整改台账不存在") }
-        let deadline = ((try? req.content.get(String.self, at: "deadline")) ?? "").trimmingCharacters(in: .whitespaces)
+        let deadline = (req.formText("deadline") ?? "").trimmingCharacters(in: .whitespaces)
         let subject: String
         switch unit.unitKind {
         case .district: subject = "区委常委班子"

@@ -162,7 +162,7 @@ struct AuditController {
     func verify(req: Request) async throws -> Response {
         try req.require(.auditor)
         var extra: [AuditCheckpoint] = []
-        if let file = try? req.content.get(File.self, at: "checkpoint"), file.data.readableBytes > 0 {
+        if let file = req.formFile("checkpoint"), file.data.readableBytes > 0 {
             do {
                 extra = try AuditCheckpointFile.parse(Data(buffer: file.data), name: file.filename)
             } catch let error as CLIError {

@@ -31,7 +31,7 @@ package final class CatalogueStore: Sendable {
                 throw StartupError("台账目录文件缺失或无法读取：\(url.path)")
             }
             do {
-                for kind in try CatalogueLoader.load(yaml: text, file: file) {
+                for kind in try parsedKinds(text, file: file) {
                     if kinds.contains(where: { $0.id == kind.id }) {
                         throw StartupError("台账目录「\(file)」：台账编号「\(kind.id)」与其他文件重复")
                     }
@@ -41,6 +41,18 @@ package final class CatalogueStore: Sendable {
                 throw StartupError("台账目录有误，系统未启动。\(error.description)")
             }
         }
+        return kinds
+    }
+
+    /// Each file's kinds as parsed before, by file and text: the files are fixed for a process,
+    /// and parsing them again was a tenth of every test application's start.
+    private static let parsed = NIOLockedValueBox<[String: [LedgerKind]]>([:])
+
+    private static func parsedKinds(_ text: String, file: String) throws -> [LedgerKind] {
+        let key = file + "\u{0}" + text
+        if let kinds = parsed.withLockedValue({ $0[key] }) { return kinds }
+        let kinds = try CatalogueLoader.load(yaml: text, file: file)
+        parsed.withLockedValue { $0[key] = kinds }
         return kinds
     }
 

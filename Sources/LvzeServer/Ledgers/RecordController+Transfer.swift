@@ -69,8 +69,8 @@ struct RecordTransferController {
 
     /// The import's choices on the page: 未匹配的列作为备注保存.
     private func options(_ req: Request) -> LedgerImporter.Options {
-        LedgerImporter.Options(keepExtra: (try? req.content.get(String.self, at: "keep_extra")) == "1",
-                               update: (try? req.content.get(String.self, at: "update")) == "1")
+        LedgerImporter.Options(keepExtra: req.formText("keep_extra") == "1",
+                               update: req.formText("update") == "1")
     }
 
     private func render(_ req: Request, kind: LedgerKind, unit: String, report: LedgerImporter.Report?, errors: [String],
@@ -117,10 +117,10 @@ struct RecordTransferController {
     func importFile(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         let kind = try RecordController.writableKind(req, p)
-        let unitCode = ((try? req.content.get(String.self, at: "unit")) ?? p.unit.code).trimmingCharacters(in: .whitespaces)
-        let dryRun = ((try? req.content.get(String.self, at: "mode")) ?? "dry") != "commit"
+        let unitCode = (req.formText("unit") ?? p.unit.code).trimmingCharacters(in: .whitespaces)
+        let dryRun = (req.formText("mode") ?? "dry") != "commit"
         let options = options(req)
-        guard let file = try? req.content.get(File.self, at: "file"), file.data.readableBytes > 0 else {
+        guard let file = req.formFile("file"), file.data.readableBytes > 0 else {
             return try await render(req, kind: kind, unit: unitCode, report: nil, errors: ["«文件»：请选择要导入的 Excel（.xlsx、.xls）或 CSV 文件"],
                                     dryRun: dryRun, committed: false, status: .unprocessableEntity, options: options)
         }

@@ -58,10 +58,10 @@ struct RecordController {
         let p = try req.requirePrincipal()
         let kind = try Self.writableKind(req, p)
         let raw = Self.formValues(req, kind: kind)
-        let unitRef = (try? req.content.get(String.self, at: "unit")) ?? ""
+        let unitRef = req.formText("unit") ?? ""
         var uploads: [RecordService.Upload] = []
         for f in kind.fields where f.type == .attachments {
-            for file in ((try? req.content.get([File].self, at: "f_\(f.id)")) ?? []) where file.data.readableBytes > 0 {
+            for file in req.formFiles("f_\(f.id)") where file.data.readableBytes > 0 {
                 uploads.append(.init(field: f, name: file.filename, data: Data(buffer: file.data)))
             }
         }
@@ -93,7 +93,7 @@ struct RecordController {
         let kind = try Self.writableKind(req, p)
         let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: false)
         let raw = Self.formValues(req, kind: kind)
-        let unitRef = (try? req.content.get(String.self, at: "unit")) ?? unit.code
+        let unitRef = req.formText("unit") ?? unit.code
         do {
             try await req.records().update(kind, record, unit: unit, unitRef: unitRef, raw: raw)
             return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path, flash: "已保存")
@@ -163,7 +163,7 @@ struct RecordController {
         let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: false)
         let command = try req.content.decode(WorkflowCommand.self)
         // A close-out request brings its evidence in the same form.
-        let files = ((try? req.content.get([File].self, at: "files")) ?? []).filter { $0.data.readableBytes > 0 }
+        let files = req.formFiles("files").filter { $0.data.readableBytes > 0 }
         var uploads: [RecordService.Upload] = []
         if !files.isEmpty {
             guard let field = kind.field(LedgerKind.WorkflowField.evidence) ?? kind.fields.first(where: { $0.type == .attachments }) else {
@@ -190,7 +190,7 @@ struct RecordController {
         let kind = try Self.readableKind(req, p)
         guard kind.workflow else { throw Abort(.notFound) }
         let (record, unit) = try await Self.scopedRecord(req, p, kind, audit: false)
-        let note = (try? req.content.get(String.self, at: "note")) ?? ""
+        let note = req.formText("note") ?? ""
         do {
             let sent = try await req.records().urge(kind, record, unit: unit, note: note)
             return req.redirect(to: Endpoint.record.url(kind.id, record.id!).path, flash: "已催办，通知\(sent)人")
@@ -204,11 +204,11 @@ struct RecordController {
         let p = try req.requirePrincipal()
         let kind = try Self.writableKind(req, p)
         let (record, _) = try await Self.scopedRecord(req, p, kind, audit: false)
-        let fieldID = (try? req.content.get(String.self, at: "field")) ?? ""
+        let fieldID = req.formText("field") ?? ""
         guard let field = kind.field(fieldID), field.type == .attachments else {
             return try await renderShow(req, workflowErrors: ["请选择附件类别"], status: .unprocessableEntity)
         }
-        let files = ((try? req.content.get([File].self, at: "files")) ?? []).filter { $0.data.readableBytes > 0 }
+        let files = req.formFiles("files").filter { $0.data.readableBytes > 0 }
         guard !files.isEmpty else { return try await renderShow(req, workflowErrors: ["请选择要上传的文件"], status: .unprocessableEntity) }
         do {
             try await req.records().attach(kind, record, uploads: files.map { .init(field: field, name: $0.filename, data: Data(buffer: $0.data)) })

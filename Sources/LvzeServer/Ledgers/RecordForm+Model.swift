@@ -66,7 +66,7 @@ extension RecordController {
     static func formValues(_ req: Request, kind: LedgerKind) -> [String: String] {
         var raw: [String: String] = [:]
         for f in kind.fields where f.type != .attachments {
-            if let v = try? req.content.get(String.self, at: "f_\(f.id)") { raw[f.id] = v }
+            if let v = req.formText("f_\(f.id)") { raw[f.id] = v }
         }
         return raw
     }

@@ -70,7 +70,7 @@ struct NoticeController {
     func markRead(req: Request) async throws -> Response {
         let p = try req.requirePrincipal()
         var query = Notice.query(on: req.db).filter(\.$userID == p.userID).filter(\.$readAt == nil)
-        if let raw = try? req.content.get(String.self, at: "id"), !raw.isEmpty {
+        if let raw = req.formText("id"), !raw.isEmpty {
             guard let id = Int(raw) else { throw Abort(.badRequest, reason: "消息编号「\(raw)」不对") }
             query = query.filter(\.$id == id)
         }

@@ -121,7 +121,7 @@ extension ReportController {
 
     func previewTemplate(req: Request) async throws -> Response {
         let p = try req.require(Self.readers)
-        let body = (try? req.content.get(String.self, at: "body")) ?? ""
+        let body = req.formText("body") ?? ""
         let response = Response(status: .ok, body: .init(string: try await preview(req, p, body: body).rendered))
         response.headers.contentType = .html
         return response
@@ -130,9 +130,9 @@ extension ReportController {
     func saveTemplate(req: Request) async throws -> Response {
         let p = try req.require(Self.templateEditors)
         let id = req.parameters.get("id", as: Int.self)
-        let name = ((try? req.content.get(String.self, at: "name")) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let body = ((try? req.content.get(String.self, at: "body")) ?? "").replacingOccurrences(of: "\r\n", with: "\n")
-        if (try? req.content.get(String.self, at: "action")) == "preview" {
+        let name = (req.formText("name") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = (req.formText("body") ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        if req.formText("action") == "preview" {
             return try await renderEditor(req, p, id: id, name: name, body: body, errors: [], saved: false)
         }
         return try await store(req, p, id: id, name: name, body: body)

@@ -16,7 +16,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         var sent = request.headers.first(name: "X-CSRF-Token")
         if sent == nil {
             try await BodyLimit.collect(request)
-            sent = try? request.content.get(String.self, at: "_csrf")
+            sent = request.formText("_csrf")
         }
         guard let sent, let expected, !expected.isEmpty, constantTimeEqual(sent, expected) else {
             throw Abort(.forbidden, reason: "表单已失效或来源不明（CSRF校验未通过），请刷新页面后重新提交")
