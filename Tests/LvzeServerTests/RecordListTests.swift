@@ -126,18 +126,42 @@ final class RecordListTests: XCTestCase {
         }
     }
 
+    /// A part of the tree's unit ids, which a walk on PostgreSQL writes into its statement as a
+    /// constant array; past the limit, none (the statement then selects them itself).
+    func testAScopesUnitIDsAreReadUpToTheLimit() async throws {
+        try await withFixture { app, f in
+            let townA = UnitPath(f.townA.path)
+            let ids = try await RecordFilter.unitIDs(townA, on: app.db)
+            XCTAssertEqual(ids, [f.townA.id!, f.villageA.id!].sorted())
+            let overLimit = try await RecordFilter.unitIDs(townA, upTo: 1, on: app.db)
+            XCTAssertNil(overLimit)
+            var filter = RecordFilter(kind: app.lvze.catalogue["hazard"]!, scope: townA)
+            filter.scopeUnitIDs = ids
+            let walking = app.db.sql.serialize(SQLKit.SQLList(filter.conditions(dialect: .postgres, walking: true))).sql
+            XCTAssertTrue(walking.contains("+ 0 = ANY('{\(ids!.map(String.init).joined(separator: ","))}'::bigint[])"), walking)
+            let seeking = app.db.sql.serialize(SQLKit.SQLList(filter.conditions(dialect: .postgres))).sql
+            XCTAssertTrue(seeking.contains("ANY(ARRAY(SELECT"), "only a walk inlines the ids: \(seeking)")
+        }
+    }
+
     func testRecordsFollowTheirUnitWhenItMoves() async throws {
         try await withFixture { app, f in
             // setup
             try await self.makeHazards(app, f, count: 400, major: 0)
             let clerk = try await Browser.signedIn(app, "clerk")
             let before = try await self.expected(app, scope: f.villageA)
+            // Both towns listed first: what a list keeps of a town's units (`scopeUnits`) must not outlive the move.
+            let leader = try await Browser.signedIn(app, "leader")
+            let clerkA = try await Browser.signedIn(app, "clerkA")
+            let firstB = try await self.pageIDs(leader, "/ledgers/hazard?unit=TB")
+            XCTAssertTrue(Set(firstB).isDisjoint(with: before))
+            _ = try await self.pageIDs(leader, "/ledgers/hazard?unit=TA")
+            _ = try await clerkA.get("/ledgers/hazard")
             // act: village A moves from town A to town B
             try await clerk.get("/units/\(f.villageA.id!)/move")
             let moved = try await clerk.post("/units/\(f.villageA.id!)/move", ["target": "TB"])
             XCTAssertEqual(moved.status, .seeOther)
             // check: its records are town B's now, on every page and count
-            let leader = try await Browser.signedIn(app, "leader")
             let townB = try await OrgUnit.find(f.townB.id, on: app.db)!
             let townA = try await OrgUnit.find(f.townA.id, on: app.db)!
             let inB = try await self.pageIDs(leader, "/ledgers/hazard?unit=TB")
@@ -153,7 +177,6 @@ final class RecordListTests: XCTestCase {
             XCTAssertTrue(Set(inA).isDisjoint(with: before))
             let countB = try await leader.get("/ledgers/hazard?unit=TB").body.string
             XCTAssertTrue(countB.contains("符合条件300条"), "town B and both villages")
-            let clerkA = try await Browser.signedIn(app, "clerkA")
             let mine = try await clerkA.get("/ledgers/hazard").body.string
             XCTAssertTrue(mine.contains("符合条件100条"), "town A's clerk no longer sees the moved village")
         }

@@ -17,7 +17,7 @@ enum PostgresRows {
     /// Only for statements whose best plan does not depend on the values bound: check each
     /// shape's generic plan on a large database with `bench/pg_plans.py` first (an unchecked
     /// one read every unit twice); `RecordListTests` checks the pages' answers past five calls.
-    static func fetch(_ query: any SQLExpression, prepared: Bool = false, on db: any Database) async throws -> [PostgresRandomAccessRow]? {
+    static func fetch(_ query: any SQLExpression, prepared: Bool = false, on db: any Database) async throws -> [PostgresRow]? {
         guard let pg = db as? any PostgresDatabase else { return nil }
         let (sql, binds) = db.sql.serialize(query)
         var bindings = PostgresBindings(capacity: binds.count)
@@ -32,9 +32,9 @@ enum PostgresRows {
             let rows = try await pg.withConnection { connection in
                 connection.eventLoop.makeFutureWithTask {
                     try await NamedStatement.$current.withValue(current) {
-                        var rows: [PostgresRandomAccessRow] = []
+                        var rows: [PostgresRow] = []
                         for try await row in try await connection.execute(statement, logger: connection.logger) {
-                            rows.append(row.makeRandomAccess())
+                            rows.append(row)
                         }
                         return rows
                     }
@@ -44,7 +44,7 @@ enum PostgresRows {
         }
         let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
         let result = try await pg.withConnection { $0.query(query, logger: $0.logger) }.get()
-        return result.rows.map { $0.makeRandomAccess() }
+        return result.rows
     }
 }
 

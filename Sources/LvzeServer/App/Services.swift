@@ -153,6 +153,8 @@ public final class LvzeServices: Sendable {
     let unreadCounts = RecentValues<Int>()
     /// Whether a unit path's subtree holds every unit (`RecordFilter.coversEverything`).
     let scopeCoverage = RecentValues<Bool>()
+    /// The ids of a unit path's subtree, when few enough to write into a statement (`RecordFilter.unitIDs`).
+    let scopeUnits = RecentValues<[Int]?>()
     let loginThrottle = LoginThrottle()
     let inFlight = InFlight()
     /// A bcrypt hash of a random secret at the configured cost, checked for unknown usernames

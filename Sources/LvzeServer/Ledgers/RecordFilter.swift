@@ -23,6 +23,13 @@ struct RecordFilter {
     /// True when `scope` holds every unit, so the scope condition is true of every record and
     /// is left out (set by `from`; see `coversEverything`).
     var scopeCoversAll = false
+    /// On PostgreSQL, the ids of the scope's units when it is part of the tree (set by `from`;
+    /// nil past `inlineUnits`): a walk checks each index entry's unit against them as a constant
+    /// array, which PostgreSQL hashes once a statement. Against `= ANY(ARRAY(SELECT …))` it
+    /// compared each entry with the subtree's ids one by one: a town and year page at 10M
+    /// records, 171 units, executed in 1.09 ms that way and in 0.20–0.26 ms this way.
+    var scopeUnitIDs: [Int]?
+    static let inlineUnits = 2_000
 
     /// Reads the filters from query parameters, returning the problems of any it cannot use.
     static func from(_ req: Request, kind: LedgerKind, scope: UnitPath) async throws -> (RecordFilter, [String]) {
@@ -60,6 +67,11 @@ struct RecordFilter {
         filter.scopeCoversAll = try await req.lvze.scopeCoverage.value(scope.value, in: req.lvze, now: req.now) {
             try await Self.coversEverything(scope, on: db)
         }
+        if db.dialect == .postgres, !filter.scopeCoversAll {
+            filter.scopeUnitIDs = try await req.lvze.scopeUnits.value(scope.value, in: req.lvze, now: req.now) {
+                try await Self.unitIDs(scope, on: db)
+            }
+        }
         for field in kind.fields {
             switch field.type {
             case .enumeration, .boolean:
@@ -93,6 +105,17 @@ struct RecordFilter {
                  + (SELECT count(*) FROM (SELECT 1 FROM units WHERE path >= \(bind: scope.subtreeUpperBound) LIMIT 1) AS above) AS outside
             """).first()
         return try row?.decode(column: "outside", as: Int.self) == 0
+    }
+
+    /// The ids of `scope`'s units, or nil when there are more than `limit` (a statement then
+    /// selects them itself). Lists ask it through `scopeUnits`, as `coversEverything`.
+    static func unitIDs(_ scope: UnitPath, upTo limit: Int = inlineUnits, on db: any Database) async throws -> [Int]? {
+        let rows = try await db.sql.raw("""
+            SELECT id FROM units WHERE path >= \(bind: scope.value) AND path < \(bind: scope.subtreeUpperBound)
+            ORDER BY id LIMIT \(unsafeRaw: String(limit + 1))
+            """).all()
+        guard rows.count <= limit else { return nil }
+        return try rows.map { try $0.decode(column: "id", as: Int.self) }
     }
 
     /// True when every condition can be checked inside the (kind, id, …) index, so a page can be
@@ -163,9 +186,15 @@ extension RecordFilter {
             let units = SQLQueryString("""
                 SELECT \(ident: "id") FROM \(ident: "units") WHERE \(ident: "path") >= \(bind: scope.value) AND \(ident: "path") < \(bind: scope.subtreeUpperBound)
                 """)
-            c.append(dialect == .postgres
-                ? SQLQueryString("\(ident: "records").\(ident: "unit_id")\(unsafeRaw: walking ? " + 0" : "") = ANY(ARRAY(\(units)))")
-                : SQLQueryString("\(ident: "records").\(ident: "unit_id") IN (\(units))"))
+            if walking, dialect == .postgres, let ids = scopeUnitIDs {
+                // Integers, written by Swift: nothing of the request reaches the text.
+                let array = ids.map(String.init).joined(separator: ",")
+                c.append(SQLQueryString("\(ident: "records").\(ident: "unit_id") + 0 = ANY('{\(unsafeRaw: array)}'::bigint[])"))
+            } else {
+                c.append(dialect == .postgres
+                    ? SQLQueryString("\(ident: "records").\(ident: "unit_id")\(unsafeRaw: walking ? " + 0" : "") = ANY(ARRAY(\(units)))")
+                    : SQLQueryString("\(ident: "records").\(ident: "unit_id") IN (\(units))"))
+            }
         }
         if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }
         if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = \(bind: status.rawValue)")) }
