@@ -157,6 +157,8 @@ final class RecordListTests: XCTestCase {
             XCTAssertTrue(Set(firstB).isDisjoint(with: before))
             _ = try await self.pageIDs(leader, "/ledgers/hazard?unit=TA")
             _ = try await clerkA.get("/ledgers/hazard")
+            let villageBefore = try await self.pageIDs(leader, "/ledgers/hazard?unit=TA-V1")
+            XCTAssertEqual(villageBefore, before)
             // act: village A moves from town A to town B
             try await clerk.get("/units/\(f.villageA.id!)/move")
             let moved = try await clerk.post("/units/\(f.villageA.id!)/move", ["target": "TB"])
@@ -177,6 +179,10 @@ final class RecordListTests: XCTestCase {
             XCTAssertTrue(Set(inA).isDisjoint(with: before))
             let countB = try await leader.get("/ledgers/hazard?unit=TB").body.string
             XCTAssertTrue(countB.contains("符合条件300条"), "town B and both villages")
+            let villageAfter = try await self.pageIDs(leader, "/ledgers/hazard?unit=TA-V1")
+            XCTAssertEqual(villageAfter, before, "the village's code still finds it, at its new place")
+            let villageForClerkA = try await clerkA.get("/ledgers/hazard?unit=TA-V1").body.string
+            XCTAssertTrue(villageForClerkA.contains("不存在或不在您的管理范围内"), "and no longer for town A's clerk")
             let mine = try await clerkA.get("/ledgers/hazard").body.string
             XCTAssertTrue(mine.contains("符合条件100条"), "town A's clerk no longer sees the moved village")
         }

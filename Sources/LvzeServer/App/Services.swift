@@ -155,6 +155,8 @@ public final class LvzeServices: Sendable {
     let scopeCoverage = RecentValues<Bool>()
     /// The ids of a unit path's subtree, when few enough to write into a statement (`RecordFilter.unitIDs`).
     let scopeUnits = RecentValues<[Int]?>()
+    /// The paths a list's «单位» text names, by scope and text (`RecordFilter.from`).
+    let unitLookups = RecentValues<[String]>()
     let loginThrottle = LoginThrottle()
     let inFlight = InFlight()
     /// A bcrypt hash of a random secret at the configured cost, checked for unknown usernames

@@ -38,14 +38,19 @@ struct RecordFilter {
         func q(_ key: String) -> String { (req.queryText(key) ?? "").trimmingCharacters(in: .whitespaces) }
         let unitText = q("unit")
         if !unitText.isEmpty {
-            // A code, or else a name of one unit in scope.
-            var rows = try await req.db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").all()
-            if rows.isEmpty {
-                rows = try await req.db.sql.raw("""
-                    SELECT path FROM units WHERE name = \(bind: unitText) AND path >= \(bind: scope.value) AND path < \(bind: scope.subtreeUpperBound) LIMIT 2
-                    """).all()
+            // A code, or else a name of one unit in scope; kept as the scope checks are (a town's
+            // page is asked for again and again).
+            let db = req.db
+            let found = try await req.lvze.unitLookups.value(scope.value + "\u{0}" + unitText, in: req.lvze, now: req.now) {
+                var rows = try await db.sql.raw("SELECT path FROM units WHERE code = \(bind: unitText)").all()
+                if rows.isEmpty {
+                    rows = try await db.sql.raw("""
+                        SELECT path FROM units WHERE name = \(bind: unitText) AND path >= \(bind: scope.value) AND path < \(bind: scope.subtreeUpperBound) LIMIT 2
+                        """).all()
+                }
+                return try rows.map { try $0.decode(column: "path", as: String.self) }
             }
-            let paths = try rows.map { UnitPath(try $0.decode(column: "path", as: String.self)) }.filter { scope.contains($0) }
+            let paths = found.map(UnitPath.init).filter { scope.contains($0) }
             if paths.count == 1 {
                 filter.scope = paths[0]
             } else if paths.count > 1 {
