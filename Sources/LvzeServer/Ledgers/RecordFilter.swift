@@ -202,7 +202,11 @@ extension RecordFilter {
             }
         }
         if let year { c.append(SQLQueryString("\(ident: "records").\(ident: "year") = \(bind: year)")) }
-        if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = \(bind: status.rawValue)")) }
+        // The state as a literal (one of four fixed words, never the request's text): a prepared
+        // statement's generic plan can then use the open items' partial index for an open state.
+        // Bound, one plan served every state, and a town's pending hazards at 10M read 69,067
+        // buffers through the unit index (70 ms) where the partial index reads 900 (1 ms).
+        if let status { c.append(SQLQueryString("\(ident: "records").\(ident: "status") = '\(unsafeRaw: status.rawValue)'")) }
         if !text.isEmpty {
             // The title, or any field's value; never the JSON's keys (`_` matched every row's "found_on").
             let pattern = LikePattern.contains(text)
