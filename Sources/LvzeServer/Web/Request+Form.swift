@@ -38,11 +38,8 @@ extension Request {
         let text = body.data.map { String(decoding: $0.readableBytesView, as: UTF8.self) } ?? ""
         for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                let spaced = s.replacingOccurrences(of: "+", with: " ")
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""   // the last one wins, as in Vapor's decoder
+            // The last one wins, as in Vapor's decoder (a query's first one does, `queryText`).
+            fields[Self.formDecoded(parts[0])] = parts.count > 1 ? Self.formDecoded(parts[1]) : ""
         }
         storage[URLEncodedKey.self] = fields
         return fields

@@ -11,14 +11,17 @@ extension Request {
         var parsed: [String: String] = [:]
         for pair in (url.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ s: Substring) -> String {
-                let spaced = s.contains("+") ? s.replacingOccurrences(of: "+", with: " ") : String(s)
-                return spaced.removingPercentEncoding ?? spaced
-            }
-            let name = decode(parts[0])
-            if parsed[name] == nil { parsed[name] = parts.count > 1 ? decode(parts[1]) : "" }
+            let name = Self.formDecoded(parts[0])
+            if parsed[name] == nil { parsed[name] = parts.count > 1 ? Self.formDecoded(parts[1]) : "" }
         }
         storage[QueryTextKey.self] = parsed
         return parsed[key]
+    }
+
+    /// A name or value of a query or an urlencoded form: `+` is a space, percent escapes are
+    /// decoded, and a broken escape is kept as typed.
+    static func formDecoded(_ s: Substring) -> String {
+        let spaced = s.contains("+") ? s.replacingOccurrences(of: "+", with: " ") : String(s)
+        return spaced.removingPercentEncoding ?? spaced
     }
 }
