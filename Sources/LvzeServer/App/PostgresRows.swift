@@ -91,10 +91,3 @@ private struct NamedStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings { bindings }
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
-
-extension PostgresRandomAccessRow {
-    /// The column's value.
-    func value<T: PostgresDecodable>(_ column: String, as _: T.Type = T.self) throws -> T {
-        try self[column].decode(T.self)
-    }
-}

@@ -73,8 +73,8 @@ struct RecordRow: Sendable {
                               "data", "workflow", "updated_at", "unit_name"]
 
     /// The same columns from a PostgreSQL row, cell by cell in `columnOrder` (checked once a
-    /// statement by `PostgresRows.rows`): looking each of a page's 650 values up by name hashed
-    /// its name and copied the row's cells into an array first, a tenth of a list page's time.
+    /// statement by `decode`): looking each of a page's 650 values up by name hashed its name
+    /// and copied the row's cells into an array first, a tenth of a list page's time.
     init(_ row: PostgresRow) throws {
         var cells = row.makeIterator()
         func next<T: PostgresDecodable>(_: T.Type = T.self) throws -> T {
@@ -97,32 +97,17 @@ struct RecordRow: Sendable {
     }
 
     /// The rows of a statement selecting `columns` or `pageColumns` (and perhaps `total` after
-    /// them), and that count; nil when its columns are not those (a statement written otherwise
-    /// goes by name, so a reordered list cannot put one column's value in another).
-    static func decode(_ rows: [PostgresRow]) throws -> (rows: [RecordRow], total: Int?)? {
+    /// them), and that count. Every statement here selects them so; one that did not would be
+    /// refused whole rather than put one column's value in another.
+    static func decode(_ rows: [PostgresRow]) throws -> (rows: [RecordRow], total: Int?) {
         guard let first = rows.first else { return ([], nil) }
         let names = first.map(\.columnName)
-        guard names.count >= columnOrder.count, Array(names.prefix(columnOrder.count)) == columnOrder else { return nil }
-        let total: Int? = names.count > columnOrder.count && names[columnOrder.count] == "total"
-            ? try first.makeRandomAccess()["total"].decode(Int.self) : nil
+        guard names.starts(with: columnOrder) else {
+            throw Abort(.internalServerError, reason: "记录查询的列与约定不符：\(names.joined(separator: "、"))")
+        }
+        let total = names.count > columnOrder.count && names[columnOrder.count] == "total"
+            ? try first.dropFirst(columnOrder.count).first?.decode(Int.self) : nil
         return (try rows.map(RecordRow.init), total)
-    }
-
-    /// The same columns from a PostgreSQL row, by name (any order).
-    init(_ r: PostgresRandomAccessRow) throws {
-        id = try r.value("id")
-        unitID = try r.value("unit_id")
-        title = try r.value("title")
-        status = try r.value("status")
-        recordDate = try r.value("record_date")
-        openedOn = try r.value("opened_on")
-        dueDate = try r.value("due_date")
-        closedOn = try r.value("closed_on")
-        progress = try r.value("progress")
-        data = try r.value("data")
-        workflow = try r.value("workflow")
-        updatedAt = try r.value("updated_at")
-        unitName = r.contains("unit_name") ? try r.value("unit_name") : nil
     }
 
     /// Runs a query that selects `columns` or `pageColumns` and decodes its rows.
@@ -132,9 +117,7 @@ struct RecordRow: Sendable {
             let encoder = SQLiteDataEncoder()
             return try await sqlite.query(sql, try binds.map { try encoder.encode($0) }).map(RecordRow.init)
         }
-        if let rows = try await PostgresRows.fetch(query, on: db) {
-            return try decode(rows)?.rows ?? rows.map { try RecordRow($0.makeRandomAccess()) }
-        }
+        if let rows = try await PostgresRows.fetch(query, on: db) { return try decode(rows).rows }
         return try await db.sql.raw(SQLQueryString("\(query)")).all().map(RecordRow.init)
     }
 
@@ -380,11 +363,7 @@ struct RecordRow: Sendable {
             let rows = try await sqlite.query(sql, try binds.map { try encoder.encode($0) })
             return (try rows.map(RecordRow.init), rows.first?.column("total")?.integer)
         }
-        if let rows = try await PostgresRows.fetch(query, prepared: prepared, on: db) {
-            if let decoded = try decode(rows) { return decoded }
-            let random = rows.map { $0.makeRandomAccess() }
-            return (try random.map(RecordRow.init), try random.first.flatMap { $0.contains("total") ? try $0.value("total", as: Int.self) : nil })
-        }
+        if let rows = try await PostgresRows.fetch(query, prepared: prepared, on: db) { return try decode(rows) }
         let rows = try await db.sql.raw(SQLQueryString("\(query)")).all()
         return (try rows.map(RecordRow.init), try rows.first.flatMap { $0.contains(column: "total") ? try $0.decode(column: "total", as: Int.self) : nil })
     }
