@@ -19,8 +19,22 @@ enum Cookies {
 
 /// Finds who is calling: a Bearer token (API) or the session cookie (browser). A session
 /// idle for longer than the policy allows is ended here, and the request goes on anonymous.
-struct SessionMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+///
+/// A session read a moment ago (`sessionRows`) that needs neither ending nor touching is
+/// taken without the database and without starting a task: that is nearly every page view.
+struct SessionMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        if request.headers.bearerAuthorization == nil {
+            guard let cookie = request.cookies[Cookies.session]?.string, !cookie.isEmpty else { return next.respond(to: request) }
+            if let kept = Self.keptPrincipal(forCookie: cookie, request: request) {
+                request.principal = kept
+                return next.respond(to: request)
+            }
+        }
+        return request.eventLoop.makeFutureWithTask { try await respond(to: request, chainingTo: next) }
+    }
+
+    private func respond(to request: Request, chainingTo next: any Responder) async throws -> Response {
         if let bearer = request.headers.bearerAuthorization {
             request.principal = try await principal(forToken: bearer.token, request: request)
             if request.principal == nil {
@@ -29,33 +43,44 @@ struct SessionMiddleware: AsyncMiddleware {
         } else if let cookie = request.cookies[Cookies.session]?.string, !cookie.isEmpty {
             request.principal = try await principal(forCookie: cookie, request: request)
         }
-        let response = try await next.respond(to: request)
+        let response = try await next.respond(to: request).get()
         if request.sessionExpired, request.principal == nil, response.cookies[Cookies.session] == nil {
             response.cookies[Cookies.session] = Cookies.make("", request: request, maxAge: 0)
         }
         return response
     }
 
+    /// The caller from a kept session that is neither idle too long, nor of a disabled user,
+    /// nor due to be touched; nil sends the request the long way (`principal(forCookie:)`).
+    private static func keptPrincipal(forCookie token: String, request: Request) -> Principal? {
+        let now = request.now
+        let idle = TimeInterval(request.lvze.settings.passwordPolicy.idleMinutes * 60)
+        guard let kept = request.lvze.sessionRows.get(Secrets.sha256(token), version: request.lvze.dataVersion.current, now: now),
+              !kept.disabled, now.timeIntervalSince(kept.lastSeenAt) <= min(60, idle) else { return nil }
+        let (session, user, unit) = kept.models()
+        return Principal(user: user, unit: unit, session: session, roles: user.roles)
+    }
+
     private func principal(forCookie token: String, request: Request) async throws -> Principal? {
         // One query for the session, its user and the user's unit: this runs on every page, so
         // the row is read column by column rather than through Fluent's reflective decoding.
-        // The row is kept a few seconds (SessionRows), until any write through the server; each
-        // request still decodes its own models from it.
+        // It is kept a few seconds (`sessionRows`), until any write through the server; each
+        // request makes its own models from it.
         let hash = Secrets.sha256(token)
         let now = request.now
         let version = request.lvze.dataVersion.current
-        let row: any SQLRow
-        if let kept = request.lvze.sessionRows.get(hash, version: version, now: now) {
-            row = kept
+        let kept: SessionRow
+        if let found = request.lvze.sessionRows.get(hash, version: version, now: now) {
+            kept = found
         } else {
             guard let fetched = try await request.db.sql.raw("""
                 SELECT \(unsafeRaw: SessionRow.columns) FROM sessions s JOIN users u ON u.id = s.user_id JOIN units o ON o.id = u.unit_id
                 WHERE s.id = \(bind: hash)
                 """).first() else { return nil }
-            row = fetched
-            request.lvze.sessionRows.put(hash, row, version: version, at: now)
+            kept = try SessionRow(fetched)
+            request.lvze.sessionRows.put(hash, kept, version: version, at: now)
         }
-        let (session, user, unit) = try SessionRow.decode(row)
+        let (session, user, unit) = kept.models()
         let idle = TimeInterval(request.lvze.settings.passwordPolicy.idleMinutes * 60)
         if now.timeIntervalSince(session.lastSeenAt) > idle {
             request.lvze.sessionRows.remove(hash)
@@ -100,8 +125,9 @@ struct SessionMiddleware: AsyncMiddleware {
     }
 }
 
-/// The session, its user and the user's unit from one joined row, as stored models.
-enum SessionRow {
+/// The session, its user and the user's unit, read from one joined row and kept as values:
+/// each request makes its own models from them (models are classes a handler may change).
+struct SessionRow: Sendable {
     static let columns = """
         s.id AS s_id, s.user_id AS s_user_id, s.csrf_token AS s_csrf_token, s.created_at AS s_created_at, \
         s.last_seen_at AS s_last_seen_at, s.address AS s_address, \
@@ -114,46 +140,86 @@ enum SessionRow {
         o.created_at AS o_created_at, o.updated_at AS o_updated_at
         """
 
-    static func decode(_ r: any SQLRow) throws -> (UserSession, User, OrgUnit) {
+    var id: String, userID: Int, csrfToken: String, createdAt: Date, lastSeenAt: Date, address: String
+    var username: String, displayName: String, unitID: Int, roles: String, passwordHash: String, passwordChangedAt: Date
+    var mustChangePassword: Bool, failedCount: Int, lockedUntil: Date?, disabled: Bool, lastLoginAt: Date?, userCreatedAt: Date?
+    var code: String, name: String, kind: String, parentID: Int?, path: String, depth: Int, foundedOn: String?, dissolvedOn: String?
+    var sortOrder: Int, note: String, unitCreatedAt: Date?, unitUpdatedAt: Date?
+
+    init(_ r: any SQLRow) throws {
+        id = try r.decode(column: "s_id", as: String.self)
+        userID = try r.decode(column: "s_user_id", as: Int.self)
+        csrfToken = try r.decode(column: "s_csrf_token", as: String.self)
+        createdAt = try r.decode(column: "s_created_at", as: Date.self)
+        lastSeenAt = try r.decode(column: "s_last_seen_at", as: Date.self)
+        address = try r.decode(column: "s_address", as: String.self)
+        username = try r.decode(column: "u_username", as: String.self)
+        displayName = try r.decode(column: "u_display_name", as: String.self)
+        unitID = try r.decode(column: "u_unit_id", as: Int.self)
+        roles = try r.decode(column: "u_roles", as: String.self)
+        passwordHash = try r.decode(column: "u_password_hash", as: String.self)
+        passwordChangedAt = try r.decode(column: "u_password_changed_at", as: Date.self)
+        mustChangePassword = try r.decode(column: "u_must_change_password", as: Bool.self)
+        failedCount = try r.decode(column: "u_failed_count", as: Int.self)
+        lockedUntil = try r.decode(column: "u_locked_until", as: Date?.self)
+        disabled = try r.decode(column: "u_disabled", as: Bool.self)
+        lastLoginAt = try r.decode(column: "u_last_login_at", as: Date?.self)
+        userCreatedAt = try r.decode(column: "u_created_at", as: Date?.self)
+        code = try r.decode(column: "o_code", as: String.self)
+        name = try r.decode(column: "o_name", as: String.self)
+        kind = try r.decode(column: "o_kind", as: String.self)
+        parentID = try r.decode(column: "o_parent_id", as: Int?.self)
+        path = try r.decode(column: "o_path", as: String.self)
+        depth = try r.decode(column: "o_depth", as: Int.self)
+        foundedOn = try r.decode(column: "o_founded_on", as: String?.self)
+        dissolvedOn = try r.decode(column: "o_dissolved_on", as: String?.self)
+        sortOrder = try r.decode(column: "o_sort_order", as: Int.self)
+        note = try r.decode(column: "o_note", as: String.self)
+        unitCreatedAt = try r.decode(column: "o_created_at", as: Date?.self)
+        unitUpdatedAt = try r.decode(column: "o_updated_at", as: Date?.self)
+    }
+
+    /// Fresh models, as stored.
+    func models() -> (UserSession, User, OrgUnit) {
         let session = UserSession()
-        session.id = try r.decode(column: "s_id", as: String.self)
-        session.$user.id = try r.decode(column: "s_user_id", as: Int.self)
-        session.csrfToken = try r.decode(column: "s_csrf_token", as: String.self)
-        session.createdAt = try r.decode(column: "s_created_at", as: Date.self)
-        session.lastSeenAt = try r.decode(column: "s_last_seen_at", as: Date.self)
-        session.address = try r.decode(column: "s_address", as: String.self)
+        session.id = id
+        session.$user.id = userID
+        session.csrfToken = csrfToken
+        session.createdAt = createdAt
+        session.lastSeenAt = lastSeenAt
+        session.address = address
         session.$id.exists = true
 
         let user = User()
-        user.id = session.$user.id
-        user.username = try r.decode(column: "u_username", as: String.self)
-        user.displayName = try r.decode(column: "u_display_name", as: String.self)
-        user.$unit.id = try r.decode(column: "u_unit_id", as: Int.self)
-        user.rolesText = try r.decode(column: "u_roles", as: String.self)
-        user.passwordHash = try r.decode(column: "u_password_hash", as: String.self)
-        user.passwordChangedAt = try r.decode(column: "u_password_changed_at", as: Date.self)
-        user.mustChangePassword = try r.decode(column: "u_must_change_password", as: Bool.self)
-        user.failedCount = try r.decode(column: "u_failed_count", as: Int.self)
-        user.lockedUntil = try r.decode(column: "u_locked_until", as: Date?.self)
-        user.disabled = try r.decode(column: "u_disabled", as: Bool.self)
-        user.lastLoginAt = try r.decode(column: "u_last_login_at", as: Date?.self)
-        user.createdAt = try r.decode(column: "u_created_at", as: Date?.self)
+        user.id = userID
+        user.username = username
+        user.displayName = displayName
+        user.$unit.id = unitID
+        user.rolesText = roles
+        user.passwordHash = passwordHash
+        user.passwordChangedAt = passwordChangedAt
+        user.mustChangePassword = mustChangePassword
+        user.failedCount = failedCount
+        user.lockedUntil = lockedUntil
+        user.disabled = disabled
+        user.lastLoginAt = lastLoginAt
+        user.createdAt = userCreatedAt
         user.$id.exists = true
 
         let unit = OrgUnit()
-        unit.id = user.$unit.id
-        unit.code = try r.decode(column: "o_code", as: String.self)
-        unit.name = try r.decode(column: "o_name", as: String.self)
-        unit.kind = try r.decode(column: "o_kind", as: String.self)
-        unit.$parent.id = try r.decode(column: "o_parent_id", as: Int?.self)
-        unit.path = try r.decode(column: "o_path", as: String.self)
-        unit.depth = try r.decode(column: "o_depth", as: Int.self)
-        unit.foundedOn = try r.decode(column: "o_founded_on", as: String?.self)
-        unit.dissolvedOn = try r.decode(column: "o_dissolved_on", as: String?.self)
-        unit.sortOrder = try r.decode(column: "o_sort_order", as: Int.self)
-        unit.note = try r.decode(column: "o_note", as: String.self)
-        unit.createdAt = try r.decode(column: "o_created_at", as: Date?.self)
-        unit.updatedAt = try r.decode(column: "o_updated_at", as: Date?.self)
+        unit.id = unitID
+        unit.code = code
+        unit.name = name
+        unit.kind = kind
+        unit.$parent.id = parentID
+        unit.path = path
+        unit.depth = depth
+        unit.foundedOn = foundedOn
+        unit.dissolvedOn = dissolvedOn
+        unit.sortOrder = sortOrder
+        unit.note = note
+        unit.createdAt = unitCreatedAt
+        unit.updatedAt = unitUpdatedAt
         unit.$id.exists = true
         return (session, user, unit)
     }
@@ -161,24 +227,24 @@ enum SessionRow {
 
 /// Pages behind a login: anonymous browsers go to the login page, API callers get 401.
 /// A user whose password must change (first login, reset, expiry) is held on that page.
-struct RequireLoginMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct RequireLoginMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard let principal = request.principal else {
             if request.url.path.hasPrefix("/api/") {
-                throw Abort(.unauthorized, reason: "请先登录：使用 Authorization: Bearer 接口令牌")
+                return request.eventLoop.makeFailedFuture(Abort(.unauthorized, reason: "请先登录：使用 Authorization: Bearer 接口令牌"))
             }
             var target = Endpoint.login.url().path
             if request.method == .GET, request.url.path != "/" {
                 target += "?next=" + (request.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
             }
             if request.sessionExpired { target += (target.contains("?") ? "&" : "?") + "expired=1" }
-            return request.redirect(to: target)
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: target))
         }
         if !principal.isAPI, passwordChangeRequired(principal.user, request: request),
            ![Endpoint.password.rawValue, Endpoint.logout.rawValue].contains(request.url.path) {
-            return request.redirect(to: Endpoint.password.url().path)
+            return request.eventLoop.makeSucceededFuture(request.redirect(to: Endpoint.password.url().path))
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 }
 

@@ -243,7 +243,7 @@ public struct StartupError: Error, CustomStringConvertible {
 }
 
 /// Serves files from the bundled Public folder under /static with a long cache lifetime.
-struct StaticFiles: AsyncMiddleware {
+struct StaticFiles: Middleware {
     let files: [String: (ByteBuffer, HTTPMediaType)]
 
     init(directory: String) throws {
@@ -258,13 +258,13 @@ struct StaticFiles: AsyncMiddleware {
         self.files = files
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard request.method == .GET || request.method == .HEAD, let (body, type) = files[request.url.path] else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
         let response = Response(status: .ok, body: .init(buffer: body))
         response.headers.contentType = type
         response.headers.replaceOrAdd(name: .cacheControl, value: "public, max-age=3600")
-        return response
+        return request.eventLoop.makeSucceededFuture(response)
     }
 }

@@ -148,7 +148,7 @@ public final class LvzeServices: Sendable {
     /// Session rows by the cookie's hash: a page view need not ask the database who is calling
     /// when it asked a moment ago (logging out, disabling an account or changing roles are
     /// writes, and end the reuse).
-    let sessionRows = RecentValues<any SQLRow>()
+    let sessionRows = RecentValues<SessionRow>()
     /// The header's unread count, by user.
     let unreadCounts = RecentValues<Int>()
     /// Whether a unit path's subtree holds every unit (`RecordFilter.coversEverything`).

@@ -148,13 +148,13 @@ final class DashboardCache: Sendable {
 }
 
 /// Marks data as changed after every successful write request.
-struct DataVersionMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        if request.method != .GET, request.method != .HEAD, response.status.code < 400 {
-            request.lvze.noteWrite(user: request.principal?.userID)
+struct DataVersionMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard request.method != .GET, request.method != .HEAD else { return next.respond(to: request) }
+        return next.respond(to: request).map { response in
+            if response.status.code < 400 { request.lvze.noteWrite(user: request.principal?.userID) }
+            return response
         }
-        return response
     }
 }
 

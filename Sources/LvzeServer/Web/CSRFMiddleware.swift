@@ -9,9 +9,17 @@ import Vapor
 /// The field is read from the whole body. Browsers stream a body after its head, so this
 /// middleware collects it first, up to the route's own limit (`RoutesBuilder.post(_:upTo:use:)`);
 /// reading `request.content` before that saw only the first chunk and refused most forms.
-struct CSRFMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard Self.needsToken(request) else { return try await next.respond(to: request) }
+struct CSRFMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard Self.needsToken(request) else { return next.respond(to: request) }
+        return request.eventLoop.makeFutureWithTask {
+            try await Self.check(request)
+            return try await next.respond(to: request).get()
+        }
+    }
+
+    /// Throws unless the request carries the expected token, collecting the body to read it.
+    static func check(_ request: Request) async throws {
         let expected = request.principal?.session?.csrfToken ?? request.cookies[Cookies.csrf]?.string
         var sent = request.headers.first(name: "X-CSRF-Token")
         if sent == nil {
@@ -21,7 +29,6 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard let sent, let expected, !expected.isEmpty, constantTimeEqual(sent, expected) else {
             throw Abort(.forbidden, reason: "表单已失效或来源不明（CSRF校验未通过），请刷新页面后重新提交")
         }
-        return try await next.respond(to: request)
     }
 
     /// Unsafe methods need the token unless the caller proved itself with a Bearer token.
@@ -96,21 +103,22 @@ func constantTimeEqual(_ a: String, _ b: String) -> Bool {
 /// PostgreSQL cannot store it in text and SQLite's readers cut text at it, so a value saved with
 /// one would come back different (the audit trail hashed one and read the other). Files in
 /// multipart bodies may hold any byte; their text fields go through the ledgers' own checks.
-struct ControlCharacterMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct ControlCharacterMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if Self.containsNUL(request.url.query ?? "", urlencoded: true) {
-            throw Abort(.badRequest, reason: "网址中含有不可见的控制字符（U+0000），请删除后再试")
+            return request.eventLoop.makeFailedFuture(Abort(.badRequest, reason: "网址中含有不可见的控制字符（U+0000），请删除后再试"))
         }
-        if let type = request.headers.contentType,
-           type == .urlEncodedForm || type == .json || type == .plainText,
-           [.POST, .PUT, .PATCH, .DELETE].contains(request.method) {
+        guard let type = request.headers.contentType,
+              type == .urlEncodedForm || type == .json || type == .plainText,
+              [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else { return next.respond(to: request) }
+        return request.eventLoop.makeFutureWithTask {
             try await BodyLimit.collect(request)
             if let body = request.body.data,
                Self.containsNUL(String(decoding: body.readableBytesView, as: UTF8.self), urlencoded: type == .urlEncodedForm) {
                 throw Abort(.badRequest, reason: "提交的内容中含有不可见的控制字符（U+0000），请删除后再提交")
             }
+            return try await next.respond(to: request).get()
         }
-        return try await next.respond(to: request)
     }
 
     static func containsNUL(_ text: String, urlencoded: Bool) -> Bool {

@@ -4,7 +4,7 @@ import Vapor
 /// Every failure becomes a Chinese message with a reference id: a page for browsers,
 /// JSON for the API. Details of server errors go to the log under the same id, never
 /// to the user.
-struct ErrorPageMiddleware: AsyncMiddleware {
+struct ErrorPageMiddleware: Middleware {
     struct ErrorContent: Encodable {
         var status: Int
         var heading: String
@@ -23,11 +23,9 @@ struct ErrorPageMiddleware: AsyncMiddleware {
         var error: Body
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            return await render(error, for: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { await render(error, for: request) }
         }
     }
 

@@ -2,15 +2,22 @@ import Vapor
 
 /// Security headers on every response. The CSP allows only this server's own scripts and
 /// styles: no inline script, nothing from outside (the site runs on an intranet).
-struct SecurityHeadersMiddleware: AsyncMiddleware {
+///
+/// The middleware that wrap every request and need no database are `Middleware`, not
+/// `AsyncMiddleware`: each async layer starts a task and hops through a promise, and with
+/// nine of them a list page spent a tenth of its time there.
+struct SecurityHeadersMiddleware: Middleware {
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
         "font-src 'self'", "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'",
         "base-uri 'self'", "object-src 'none'",
     ].joined(separator: "; ")
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { Self.add(to: $0, for: request) }
+    }
+
+    static func add(to response: Response, for request: Request) -> Response {
         let h = response.headers
         if !h.contains(name: "Content-Security-Policy") {
             response.headers.replaceOrAdd(name: "Content-Security-Policy", value: Self.contentSecurityPolicy)

@@ -35,18 +35,17 @@ final class InFlight: Sendable {
 
 /// Counts each request in flight; once the server is stopping, a request that still arrives
 /// on an open connection is answered 503 at once, without touching the database.
-struct InFlightMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+struct InFlightMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let inFlight = request.lvze.inFlight
         if inFlight.isStopping {
             let response = Response(status: .serviceUnavailable, body: .init(string: "系统正在停止，请稍后再试"))
             response.headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["charset": "utf-8"])
             response.headers.replaceOrAdd(name: .connection, value: "close")
             response.headers.replaceOrAdd(name: "Retry-After", value: "30")
-            return response
+            return request.eventLoop.makeSucceededFuture(response)
         }
         inFlight.enter()
-        defer { inFlight.leave() }
-        return try await next.respond(to: request)
+        return next.respond(to: request).always { _ in inFlight.leave() }
     }
 }
