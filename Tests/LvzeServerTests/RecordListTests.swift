@@ -188,6 +188,42 @@ final class RecordListTests: XCTestCase {
         }
     }
 
+    /// A list's count is kept a moment by its statement (`KeptCounts`): the next page shows it
+    /// without counting again, a record written elsewhere is counted within seconds, a save
+    /// through the server at once, and a town's clerk never gets the district's count.
+    func testAListsCountIsKeptUntilTheNextWriteOrAFewSeconds() async throws {
+        try await withFixture { app, f in
+            try await self.makeHazards(app, f, count: 120, major: 0)
+            let leader = try await Browser.signedIn(app, "leader")
+            let clerkA = try await Browser.signedIn(app, "clerkA")
+            let first = try await leader.get("/ledgers/hazard").body.string
+            XCTAssertTrue(first.contains("符合条件120条"), first)
+            let mine = try await clerkA.get("/ledgers/hazard").body.string
+            XCTAssertTrue(mine.contains("符合条件60条"), "town A and its village: the clerk's own count")
+            // Written straight into the database, as another server or a command would: the
+            // next page still shows the kept count, its rows are read afresh.
+            try await self.makeHazards(app, f, count: 4, major: 0)
+            let lastID = try await self.pageIDs(leader, "/ledgers/hazard").last!
+            let second = try await leader.get("/ledgers/hazard?sort=-id&after=\(lastID)").body.string
+            XCTAssertTrue(second.contains("符合条件120条"), "the kept count, not counted again")
+            app.lvze.clock.advance(by: 6)
+            let later = try await leader.get("/ledgers/hazard").body.string
+            XCTAssertTrue(later.contains("符合条件124条"), "counted again after its few seconds")
+            // A save through the server is counted at once.
+            let clerk = try await Browser.signedIn(app, "clerk")
+            _ = try await clerk.get("/ledgers/hazard/new")
+            let saved = try await clerk.post("/ledgers/hazard", [
+                "unit": "TA-V1", "f_found_on": "2025-03-05", "f_description": "计数测试：配电箱未接地", "f_level": "一般隐患",
+                "f_deadline": "2099-06-30", "f_source": "检查发现",
+            ])
+            XCTAssertEqual(saved.status, .seeOther, saved.body.string)
+            let afterSave = try await leader.get("/ledgers/hazard").body.string
+            XCTAssertTrue(afterSave.contains("符合条件125条") && afterSave.contains("计数测试：配电箱未接地"), afterSave)
+            let mineAfter = try await clerkA.get("/ledgers/hazard").body.string
+            XCTAssertTrue(mineAfter.contains("符合条件63条"), "town A: 60, two written elsewhere, one saved")
+        }
+    }
+
     func testFilterColumnsFollowTheLedgersFields() async throws {
         try await withFixture { app, _ in
             // setup: a custom ledger whose first enum field is still empty when records arrive

@@ -1,4 +1,6 @@
+import Fluent
 import NIOConcurrencyHelpers
+import SQLKit
 import Vapor
 
 /// Values read from the database in the last few seconds, by key. A value is kept while
@@ -46,4 +48,31 @@ final class RecentValues<Value: Sendable>: Sendable {
         put(key, value, version: version, at: now)
         return value
     }
+}
+
+/// A list's count of matches kept by its statement (`RecordRow.list`): paging on, or coming
+/// back to the list from a record, shows the count read a moment ago rather than counting
+/// again (up to a thousand index entries, a third of a town's page on PostgreSQL). The
+/// statement holds the kind, the part of the tree and every filter, so two callers share a
+/// count only where they see the same records.
+struct KeptCounts: Sendable {
+    let store: RecentValues<Int>
+    let version: Int
+    let now: Date
+
+    init(_ services: LvzeServices, now: Date) {
+        store = services.listCounts
+        version = services.dataVersion.current
+        self.now = now
+    }
+
+    /// The key of a count statement: its text and its values, as the database would get them.
+    static func key(_ query: any SQLExpression, on db: any Database) -> String {
+        let (sql, binds) = db.sql.serialize(query)
+        return binds.reduce(into: sql) { key, bind in key += "\u{0}" + String(reflecting: bind) }
+    }
+
+    func get(_ key: String) -> Int? { store.get(key, version: version, now: now) }
+    /// Kept under the version read before the count ran: a write meanwhile makes it stale at once.
+    func put(_ key: String, _ count: Int) { store.put(key, count, version: version, at: now) }
 }

@@ -157,6 +157,8 @@ public final class LvzeServices: Sendable {
     let scopeUnits = RecentValues<[Int]?>()
     /// The paths a list's «单位» text names, by scope and text (`RecordFilter.from`).
     let unitLookups = RecentValues<[String]>()
+    /// Lists' counts of matches, by statement (`KeptCounts`).
+    let listCounts = RecentValues<Int>()
     let loginThrottle = LoginThrottle()
     let inFlight = InFlight()
     /// A bcrypt hash of a random secret at the configured cost, checked for unknown usernames

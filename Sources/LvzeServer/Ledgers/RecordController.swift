@@ -38,7 +38,8 @@ struct RecordController {
         let parameters = RecordList.Parameters(filter: filter, problems: problems, unitCode: req.queryText("unit") ?? "",
                                                sort: req.queryText("sort") ?? "-id", after: req.queryText("after") ?? "")
         let list = try await RecordList.load(kind, parameters, canWrite: p.hasAny(Array(kind.writers)), today: LocalDate(req.now),
-                                             warning: req.lvze.settings.warningSettings, on: req.reader)
+                                             warning: req.lvze.settings.warningSettings, counts: KeptCounts(req.lvze, now: req.now),
+                                             on: req.reader)
         // The body is built in Swift (`RecordList+View`), with no template.
         return try await req.render(html: list.body, title: kind.name, section: list.kind.systemPath)
     }

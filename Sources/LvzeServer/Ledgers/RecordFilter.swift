@@ -236,11 +236,16 @@ extension RecordFilter {
     /// How many records match, counting at most `cap` (a list over a million records must
     /// not scan them all to print its total); `capped` says the true number is larger.
     func count(cap: Int, on db: any Database) async throws -> (count: Int, capped: Bool) {
+        let n = try await matches(cap: cap, on: db)
+        return (min(n, cap), n > cap)
+    }
+
+    /// The matches counted up to `cap + 1`: more than `cap` means «cap or more».
+    func matches(cap: Int, on db: any Database) async throws -> Int {
         let row = try await db.sql.raw("""
             SELECT \(countQuery(cap: cap, conditions: conditions(dialect: db.dialect))) AS n
             """).first()
-        let n = try row?.decode(column: "n", as: Int.self) ?? 0
-        return (min(n, cap), n > cap)
+        return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// `(SELECT count(*) …)` of the matches, stopping after `cap + 1`.

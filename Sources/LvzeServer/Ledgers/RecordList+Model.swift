@@ -61,7 +61,7 @@ struct RecordList {
     /// Keyset pagination: the cursor is the last row's sort value and id, so every page
     /// costs the same however deep it is.
     static func load(_ kind: LedgerKind, _ parameters: Parameters, canWrite: Bool, today: LocalDate,
-                     warning: DeadlineWarningSettings, on db: any Database) async throws -> RecordList {
+                     warning: DeadlineWarningSettings, counts: KeptCounts? = nil, on db: any Database) async throws -> RecordList {
         let filter = parameters.filter
         let sortKey = sortOptions.map(\.0).contains(parameters.sort) && (parameters.sort != "due_date" || kind.workflow) ? parameters.sort : "-id"
         let unitItems = parameters.unitCode.isEmpty ? [] : [("unit", parameters.unitCode)]
@@ -79,7 +79,7 @@ struct RecordList {
         var records: [RecordRow], counted: (count: Int, capped: Bool)
         do {
             (records, counted) = try await RecordRow.list(filter, sort: sortKey, after: parameters.after, limit: pageSize + 1,
-                                                          countingTo: 1_000, on: db)
+                                                          countingTo: 1_000, counts: counts, on: db)
         } catch let tooSlow as RecordRow.TooSlow {
             // Said where the filters' problems are, above the filters to narrow.
             list.problems.append(tooSlow.reason)

@@ -128,22 +128,32 @@ struct RecordRow: Sendable {
 
     /// One page and how many records match (counted up to `cap`, see `RecordFilter.count`):
     /// a page in id order carries the count in its first statement.
+    ///
+    /// `counts`: counts read a moment ago, by statement (`KeptCounts`); a kept one is not read again.
     static func list(_ filter: RecordFilter, sort: String, after: String, limit: Int, countingTo cap: Int,
-                     on db: any Database) async throws -> ([RecordRow], (count: Int, capped: Bool)) {
+                     counts: KeptCounts? = nil, on db: any Database) async throws -> ([RecordRow], (count: Int, capped: Bool)) {
+        let conditions = filter.conditions(dialect: db.dialect)
+        let countQuery = filter.countQuery(cap: cap, conditions: conditions)
+        let key = counts.map { _ in KeptCounts.key(countQuery, on: db) }
+        let kept = key.flatMap { counts?.get($0) }
+        func counted(_ n: Int) -> (count: Int, capped: Bool) {
+            if let key { counts?.put(key, n) }
+            return (min(n, cap), n > cap)
+        }
         if sort == "id" || sort == "-id", filter.walkable {
-            let conditions = filter.conditions(dialect: db.dialect)
             var total: Int?
             let rows = try await page(filter, conditions: conditions, descending: sort.hasPrefix("-"), after: Int(after), limit: limit,
-                                      counting: (cap, filter.countQuery(cap: cap, conditions: conditions)), total: &total, on: db)
-            if let total { return (rows, (min(total, cap), total > cap)) }
-            return (rows, try await filter.count(cap: cap, on: db))
+                                      counting: kept == nil ? (cap, countQuery) : nil, total: &total, on: db)
+            if let n = kept ?? total { return (rows, counted(n)) }
+            return (rows, counted(try await filter.matches(cap: cap, on: db)))
         }
         // A page that falls short is every match after the cursor: on the first page that is
         // the count (a search for a word few records hold need not read them all twice).
         let rows = try await list(filter, sort: sort, after: after, limit: limit, on: db)
-        if after.isEmpty, rows.count < limit { return (rows, (rows.count, false)) }
+        if after.isEmpty, rows.count < limit { return (rows, counted(rows.count)) }
+        if let kept { return (rows, counted(kept)) }
         do {
-            return (rows, try await timeLimited(on: db) { try await filter.count(cap: cap, on: $0) })
+            return (rows, counted(try await timeLimited(on: db) { try await filter.matches(cap: cap, on: $0) }))
         } catch is TooSlow {
             return (rows, (rows.count, true))  // "at least": the page is found, counting the rest took too long
         }
