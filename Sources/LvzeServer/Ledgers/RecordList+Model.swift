@@ -61,7 +61,7 @@ struct RecordList {
     /// Keyset pagination: the cursor is the last row's sort value and id, so every page
     /// costs the same however deep it is.
     static func load(_ kind: LedgerKind, _ parameters: Parameters, canWrite: Bool, today: LocalDate,
-                     warning: DeadlineWarningSettings, counts: KeptCounts? = nil, on db: any Database) async throws -> RecordList {
+                     warning: DeadlineWarningSettings, counts: KeptCounts, on db: any Database) async throws -> RecordList {
         let filter = parameters.filter
         let sortKey = sortOptions.map(\.0).contains(parameters.sort) && (parameters.sort != "due_date" || kind.workflow) ? parameters.sort : "-id"
         let unitItems = parameters.unitCode.isEmpty ? [] : [("unit", parameters.unitCode)]

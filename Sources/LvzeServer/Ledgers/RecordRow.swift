@@ -129,29 +129,33 @@ struct RecordRow: Sendable {
     /// One page and how many records match (counted up to `cap`, see `RecordFilter.count`):
     /// a page in id order carries the count in its first statement.
     ///
-    /// `counts`: counts read a moment ago, by statement (`KeptCounts`); a kept one is not read again.
+    /// `counts`: counts read a moment ago, by statement (`KeptCounts`); a kept one is not read
+    /// again, and only a fresh one is kept (a kept one shown again keeps its first time, so a
+    /// busy list still counts anew after the lifetime).
     static func list(_ filter: RecordFilter, sort: String, after: String, limit: Int, countingTo cap: Int,
-                     counts: KeptCounts? = nil, on db: any Database) async throws -> ([RecordRow], (count: Int, capped: Bool)) {
+                     counts: KeptCounts, on db: any Database) async throws -> ([RecordRow], (count: Int, capped: Bool)) {
         let conditions = filter.conditions(dialect: db.dialect)
         let countQuery = filter.countQuery(cap: cap, conditions: conditions)
-        let key = counts.map { _ in KeptCounts.key(countQuery, on: db) }
-        let kept = key.flatMap { counts?.get($0) }
+        let key = KeptCounts.key(countQuery, on: db)
+        let kept = counts.get(key)
+        func capped(_ n: Int) -> (count: Int, capped: Bool) { (min(n, cap), n > cap) }
         func counted(_ n: Int) -> (count: Int, capped: Bool) {
-            if let key { counts?.put(key, n) }
-            return (min(n, cap), n > cap)
+            counts.put(key, n)
+            return capped(n)
         }
         if sort == "id" || sort == "-id", filter.walkable {
             var total: Int?
             let rows = try await page(filter, conditions: conditions, descending: sort.hasPrefix("-"), after: Int(after), limit: limit,
                                       counting: kept == nil ? (cap, countQuery) : nil, total: &total, on: db)
-            if let n = kept ?? total { return (rows, counted(n)) }
+            if let kept { return (rows, capped(kept)) }
+            if let total { return (rows, counted(total)) }
             return (rows, counted(try await filter.matches(cap: cap, on: db)))
         }
         // A page that falls short is every match after the cursor: on the first page that is
         // the count (a search for a word few records hold need not read them all twice).
         let rows = try await list(filter, sort: sort, after: after, limit: limit, on: db)
         if after.isEmpty, rows.count < limit { return (rows, counted(rows.count)) }
-        if let kept { return (rows, counted(kept)) }
+        if let kept { return (rows, capped(kept)) }
         do {
             return (rows, counted(try await timeLimited(on: db) { try await filter.matches(cap: cap, on: $0) }))
         } catch is TooSlow {

@@ -4,8 +4,8 @@ import Vapor
 /// styles: no inline script, nothing from outside (the site runs on an intranet).
 ///
 /// The middleware that wrap every request and need no database are `Middleware`, not
-/// `AsyncMiddleware`: each async layer starts a task and hops through a promise, and with
-/// nine of them a list page spent a tenth of its time there.
+/// `AsyncMiddleware`: each async layer starts a task and bridges a promise (finishing those
+/// promises was 5 % of a list page in `perf`, with nine layers).
 struct SecurityHeadersMiddleware: Middleware {
     static let contentSecurityPolicy = [
         "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
